@@ -1,0 +1,35 @@
+# Two commands set everything up and run: `make demo` (the main job) and `make test`.
+# Both create or reuse a virtual environment in .venv with the pinned, tested set.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.nengo-lmu-installed
+PLOT ?= plots/demo.png
+PYTEST_ARGS ?=
+
+.PHONY: install demo test test-slow bench clean
+
+install: $(STAMP)
+
+$(STAMP): requirements-pinned.txt setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=23" "setuptools>=64" wheel
+	$(BIN)/python -m pip install --quiet -r requirements-pinned.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+demo: install
+	$(BIN)/nengo-lmu demo --plot $(PLOT)
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-slow: install
+	$(BIN)/python -m pytest --slow $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/nengo-lmu bench capacity
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info plots .pytest_cache

@@ -1,0 +1,106 @@
+"""One entry point for every backend: ``nengo_lmu.Simulator(net, backend=...)``."""
+
+import importlib
+import os
+import warnings
+
+import nengo
+from nengo.exceptions import NengoException, ValidationError
+from nengo.params import EnumParam
+
+from nengo_lmu.validation import check_param
+
+BACKEND_ENV_VAR = "NENGO_LMU_BACKEND"
+DEFAULT_BACKEND = "nengo"
+
+# backend name -> (module, what to install when it is missing)
+_BACKEND_MODULES = {
+    "nengo": ("nengo", "nengo"),
+    "dl": ("nengo_dl", "nengo-dl"),
+}
+BACKENDS = tuple(_BACKEND_MODULES)
+_BACKEND = EnumParam("backend", values=BACKENDS)
+
+
+class BackendUnavailableError(NengoException, RuntimeError):
+    """A backend cannot run here (its package or hardware is missing)."""
+
+
+def resolve_backend(backend=None):
+    """The backend to use: ``backend``, else ``$NENGO_LMU_BACKEND``, else nengo.
+
+    Raises ``ValidationError`` listing the valid names for an unknown one.
+    """
+    if backend is None:
+        backend = os.environ.get(BACKEND_ENV_VAR, DEFAULT_BACKEND)
+    return check_param(_BACKEND, backend)
+
+
+def check_network_dt(network, dt):
+    """Check that every `.LegendreMemory` in ``network`` was discretized at ``dt``.
+
+    A memory discretized at another step would run, but would remember the
+    wrong window; this catches that before anything is built.
+    """
+    from nengo_lmu.networks import LegendreMemory  # networks import this package
+
+    networks = [network, *network.all_networks]
+    for net in networks:
+        if isinstance(net, LegendreMemory) and abs(net.dt - dt) > 1e-12 * dt:
+            raise ValidationError(
+                f"{net} was discretized for dt={net.dt:g} but the simulator "
+                f"runs at dt={dt:g}; pass dt={dt:g} to the memory, or run the "
+                f"simulator at dt={net.dt:g}",
+                attr="dt",
+                obj=net,
+            )
+
+
+def Simulator(network, backend=None, **kwargs):
+    """Build ``network`` with the simulator of ``backend`` and return it.
+
+    Parameters
+    ----------
+    network : nengo.Network
+        The model to simulate.
+    backend : {"nengo", "dl"}
+        Which simulator runs the model. Defaults to the environment variable
+        ``NENGO_LMU_BACKEND``, or ``"nengo"`` if that is not set.
+    **kwargs
+        Passed to the backend's simulator (``dt``, ``seed``, ``progress_bar``,
+        and backend-specific options such as NengoDL's ``minibatch_size``).
+
+    Returns
+    -------
+    simulator
+        A ``nengo.Simulator`` or ``nengo_dl.Simulator``, usable as a context
+        manager.
+
+    Examples
+    --------
+    >>> import nengo, nengo_lmu
+    >>> with nengo.Network() as net:
+    ...     node = nengo.Node(1.0)
+    >>> with nengo_lmu.Simulator(net, backend="nengo", progress_bar=False) as sim:
+    ...     sim.run_steps(3)
+    """
+    backend = resolve_backend(backend)
+    if not isinstance(network, nengo.Network):
+        raise ValidationError(
+            f"Must be a nengo.Network (got {type(network).__name__})", "network"
+        )
+    check_network_dt(network, kwargs.get("dt", 0.001))
+
+    module_name, package = _BACKEND_MODULES[backend]
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as error:
+        raise BackendUnavailableError(
+            f"Backend {backend!r} needs the package {package!r}, which could not "
+            f"be imported ({error}). Install it with: pip install {package}"
+        ) from error
+
+    with warnings.catch_warnings():
+        # NengoDL warns on every CPU-only machine; it is not news to our users
+        warnings.filterwarnings("ignore", message="No GPU support detected")
+        return module.Simulator(network, **kwargs)

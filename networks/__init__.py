@@ -1,0 +1,7 @@
+"""Reusable LMU networks, installed as ``nengo_lmu.networks``.
+
+Like `nengo.networks`, each network is a `nengo.Network` subclass with
+passthrough ``input`` and ``output`` Nodes, so it composes into larger models.
+"""
+
+from .memory import LegendreMemory

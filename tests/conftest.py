@@ -1,0 +1,73 @@
+"""Test configuration: one suite, parametrized over backends.
+
+Tests that take the ``Simulator`` (or ``backend``) fixture run once per
+backend given with ``--backends`` (default: nengo and dl). ``seed`` and
+``rng`` ignore the backend parameter, so the same network gets the same seed
+on every backend. Slow tests are marked ``slow`` and run with ``--slow``
+(nengo's pytest plugin provides both).
+"""
+
+import functools
+import re
+
+import nengo
+import numpy as np
+import pytest
+from pytest_rng.plugin import Seed
+
+import nengo_lmu
+
+DEFAULT_BACKENDS = "nengo,dl"
+_BACKEND_ID = re.compile(
+    r"-?backend=(?:%s)"
+    % "|".join(sorted(map(re.escape, nengo_lmu.BACKENDS), key=len, reverse=True))
+)
+
+
+def pytest_configure(config):
+    # the cache may hold files written by another numpy, which breaks building
+    nengo.rc.set("decoder_cache", "enabled", "False")
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--backends",
+        default=DEFAULT_BACKENDS,
+        help=f"Comma-separated backends to run the suite on "
+        f"(choices: {', '.join(nengo_lmu.BACKENDS)}; default: {DEFAULT_BACKENDS})",
+    )
+
+
+def pytest_generate_tests(metafunc):
+    if "backend" in metafunc.fixturenames:
+        backends = [b.strip() for b in metafunc.config.getoption("backends").split(",")]
+        for backend in backends:
+            nengo_lmu.simulator.resolve_backend(backend)  # fail early on a typo
+        metafunc.parametrize(
+            "backend", backends, ids=[f"backend={b}" for b in backends]
+        )
+
+
+@pytest.fixture
+def Simulator(backend):
+    """``nengo_lmu.Simulator`` for the backend this test is parametrized on."""
+    return functools.partial(nengo_lmu.Simulator, backend=backend)
+
+
+def _id_without_backend(request):
+    nodeid = _BACKEND_ID.sub("", request.node.nodeid)
+    return nodeid.replace("[-", "[").replace("[]", "")
+
+
+@pytest.fixture
+def seed(request):
+    """A seed from the test's id, the same on every backend."""
+    return Seed.generate(_id_without_backend(request))
+
+
+@pytest.fixture
+def rng(request):
+    """A random state from the test's id, the same on every backend."""
+    return np.random.RandomState(
+        Seed.generate(_id_without_backend(request), extra_salt="rng")
+    )
