@@ -1,6 +1,10 @@
 """Checks of the environment that ``import nengo_lmu`` runs once."""
 
+import contextlib
 import os
+import re
+import sys
+import tempfile
 import warnings
 
 from nengo_lmu.version import latest_nengo_version, minimum_nengo_version
@@ -36,3 +40,43 @@ def quiet_tensorflow_startup():
     It has no effect if TensorFlow was imported before nengo_lmu.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+# "2026-01-01 12:00:00.000000: W tensorflow/...": TensorFlow's C++ log lines
+_TF_LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d [\d:.]+: ([IWEF]) (tensorflow|tsl|external)/")
+_TF_LEVELS = {"I": 0, "W": 1, "E": 2, "F": 3}
+
+
+@contextlib.contextmanager
+def tensorflow_log_filter():
+    """Drop TensorFlow's C++ log lines below ``TF_CPP_MIN_LOG_LEVEL`` from stderr.
+
+    nengo_dl checks for GPUs on import in a subprocess whose environment it
+    has set to log TensorFlow warnings, whatever the user chose. Everything
+    written to the stderr file descriptor meanwhile is captured and written
+    back, except those lines.
+    """
+    try:
+        level = int(os.environ.get("TF_CPP_MIN_LOG_LEVEL", "0"))
+        fd = sys.stderr.fileno()
+    except (ValueError, AttributeError, OSError):
+        # no numeric level, or no real stderr (e.g. captured by a notebook)
+        yield
+        return
+
+    sys.stderr.flush()
+    saved = os.dup(fd)
+    with tempfile.TemporaryFile(mode="w+b") as capture:
+        os.dup2(capture.fileno(), fd)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, fd)
+            os.close(saved)
+            capture.seek(0)
+            for line in capture.read().decode(errors="replace").splitlines(True):
+                match = _TF_LOG_LINE.match(line)
+                if match is None or _TF_LEVELS[match.group(1)] >= level:
+                    sys.stderr.write(line)
+            sys.stderr.flush()

@@ -2,12 +2,14 @@
 
 import importlib
 import os
+import sys
 import warnings
 
 import nengo
 from nengo.exceptions import NengoException, ValidationError
 from nengo.params import EnumParam
 
+from nengo_lmu.compat import tensorflow_log_filter
 from nengo_lmu.validation import check_param
 
 BACKEND_ENV_VAR = "NENGO_LMU_BACKEND"
@@ -20,6 +22,27 @@ _BACKEND_MODULES = {
 }
 BACKENDS = tuple(_BACKEND_MODULES)
 _BACKEND = EnumParam("backend", values=BACKENDS)
+
+
+def import_backend_module(module_name):
+    """Import a backend's package without letting it raise TensorFlow's log level.
+
+    nengo_dl sets ``TF_CPP_MIN_LOG_LEVEL=1`` on import, just before importing
+    TensorFlow, which overrides the user's setting (or nengo_lmu's default)
+    and lets TensorFlow's start-up warnings through. TensorFlow reads the level
+    when it loads, so importing it first keeps the user's level; the GPU check
+    nengo_dl runs in a subprocess is filtered; the variable is restored after.
+    """
+    if sys.modules.get(module_name) is not None:
+        return sys.modules[module_name]
+    level = os.environ.get("TF_CPP_MIN_LOG_LEVEL")
+    with tensorflow_log_filter():
+        if module_name == "nengo_dl":
+            importlib.import_module("tensorflow")
+        module = importlib.import_module(module_name)
+    if level is not None:
+        os.environ["TF_CPP_MIN_LOG_LEVEL"] = level
+    return module
 
 
 class BackendUnavailableError(NengoException, RuntimeError):
@@ -93,7 +116,7 @@ def Simulator(network, backend=None, **kwargs):
 
     module_name, package = _BACKEND_MODULES[backend]
     try:
-        module = importlib.import_module(module_name)
+        module = import_backend_module(module_name)
     except ImportError as error:
         raise BackendUnavailableError(
             f"Backend {backend!r} needs the package {package!r}, which could not "

@@ -1,0 +1,132 @@
+"""The ``nengo-lmu`` command line: ``demo`` and ``bench NAME``."""
+
+import argparse
+import sys
+
+import nengo
+from nengo.exceptions import ValidationError
+
+from nengo_lmu.simulator import BACKENDS, resolve_backend
+
+
+def print_metrics(metrics, file=None):
+    """Print metrics as ``name=value`` lines, in order."""
+    for name, value in metrics.items():
+        print(f"{name}={value:.6g}" if isinstance(value, float) else f"{name}={value}", file=file)
+
+
+def format_table(header, rows):
+    """A plain-text table with right-aligned columns."""
+    cells = [list(map(str, header))] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    lines = ["  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def cmd_demo(args):
+    from nengo_lmu.demo import run_ideal_delay_demo
+
+    metrics = run_ideal_delay_demo(
+        seed=args.seed, backend=args.backend, plot=args.plot, duration=args.duration
+    )
+    print(f"backend={args.backend}")
+    print(f"seed={args.seed}")
+    print_metrics(metrics)
+    if args.plot:
+        print(f"Saved plot to {args.plot}", file=sys.stderr)
+
+
+def cmd_bench_capacity(args):
+    from nengo_lmu.capacity import run_capacity
+
+    rows = []
+    for T in args.steps:
+        result = run_capacity(
+            T,
+            order=args.order,
+            n_sequences=args.sequences,
+            seed=args.seed,
+            backend=args.backend,
+            progress_bar=True,
+        )
+        published = result["published_mse"]
+        ratio = result["mse"][-1] / published if published else float("nan")
+        rows.append(
+            [T]
+            + [f"{m:.2e}" for m in result["mse"]]
+            + [f"{published:.0e}" if published else "-", f"{ratio:.2f}"]
+            + [result["steps"], f"{result['seconds']:.1f}"]
+        )
+    header = (
+        ["T"]
+        + [f"mse@{f}T" for f in ("0", "1/4", "1/2", "3/4", "1")]
+        + ["published@T", "ratio", "steps", "seconds"]
+    )
+    print(
+        f"Capacity of the ideal LegendreMemory (order {args.order}, 10 Hz white noise, "
+        f"{args.sequences} sequences, backend {args.backend})"
+    )
+    print(format_table(header, rows))
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="nengo-lmu", description="Legendre Memory Units in Nengo."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def add_common(sub):
+        sub.add_argument(
+            "--backend",
+            default=None,
+            help=f"one of {', '.join(BACKENDS)} (default: $NENGO_LMU_BACKEND or nengo)",
+        )
+        sub.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+
+    demo = commands.add_parser(
+        "demo", help="the main demo: an LMU memory reconstructing delayed white noise"
+    )
+    add_common(demo)
+    demo.add_argument("--plot", default=None, help="save the plot to this path")
+    demo.add_argument(
+        "--duration", type=float, default=10.0, help="simulated seconds (default: 10)"
+    )
+    demo.set_defaults(func=cmd_demo)
+
+    bench = commands.add_parser("bench", help="benchmarks that print their figures")
+    benches = bench.add_subparsers(dest="bench", required=True)
+    capacity = benches.add_parser(
+        "capacity", help="the paper's memory capacity task (LMU-0)"
+    )
+    add_common(capacity)
+    capacity.add_argument(
+        "--steps",
+        type=lambda s: [int(v) for v in s.split(",")],
+        default=[100, 1000, 10000, 100000],
+        help="comma-separated window lengths T in steps (default: 100,1000,10000,100000)",
+    )
+    capacity.add_argument("--order", type=int, default=100, help="memory order (default: 100)")
+    capacity.add_argument(
+        "--sequences", type=int, default=4, help="test sequences per T (default: 4)"
+    )
+    capacity.set_defaults(func=cmd_bench_capacity)
+    return parser
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    # decoders cached by a process with another numpy cannot be read back;
+    # a command should never die on that, and the cache saves it little
+    nengo.rc.set("decoder_cache", "enabled", "False")
+    try:
+        args.backend = resolve_backend(args.backend)
+        args.func(args)
+    except ValidationError as error:
+        parser.exit(2, f"{parser.prog}: error: {error}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,29 @@
+"""The suite's own fixtures: the same seed on every backend."""
+
+import re
+
+RECORD = re.compile(r"SEED (\S+) (\S+) (\S+) (\S+)")
+
+pytest_plugins = ["pytester"]
+
+
+def test_seed_ignores_backend(pytester, request):
+    pytester.makeconftest((request.config.rootpath / "tests" / "conftest.py").read_text())
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.parametrize("n", [1, 2])
+        def test_record(Simulator, backend, n, seed, rng):
+            print(f"SEED {backend} {n} {seed} {rng.randint(1 << 30)}")
+        """
+    )
+    result = pytester.runpytest("-s", "--backends", "nengo,dl", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=4)
+    lines = [m.groups() for m in map(RECORD.search, result.outlines) if m]
+    assert len(lines) == 4
+    by_backend = {}
+    for backend, n, seed, draw in lines:
+        by_backend.setdefault(backend, {})[n] = (seed, draw)
+    assert by_backend["nengo"] == by_backend["dl"]
+    assert by_backend["nengo"]["1"] != by_backend["nengo"]["2"]

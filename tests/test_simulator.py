@@ -1,0 +1,64 @@
+"""nengo_lmu.Simulator: backend selection and its errors."""
+
+import sys
+
+import nengo
+import numpy as np
+import pytest
+from nengo.exceptions import ValidationError
+
+import nengo_lmu
+from nengo_lmu.networks import LegendreMemory
+
+
+def make_memory_model(seed):
+    with nengo.Network(seed=seed) as model:
+        stim = nengo.Node(nengo.processes.WhiteSignal(0.5, high=5, rms=0.5))
+        memory = LegendreMemory(6, 0.2)
+        nengo.Connection(stim, memory.input, synapse=None)
+        probe = nengo.Probe(memory.output)
+    return model, probe
+
+
+def test_nengo_and_dl_agree(seed, allclose):
+    model, probe = make_memory_model(seed)
+    outputs = {}
+    for backend in ("nengo", "dl"):
+        with nengo_lmu.Simulator(model, backend=backend, progress_bar=False) as sim:
+            sim.run(0.5)
+        outputs[backend] = sim.data[probe]
+    assert isinstance(sim, pytest.importorskip("nengo_dl").Simulator)
+    assert np.max(np.abs(outputs["nengo"])) > 0.1
+    assert allclose(outputs["dl"], outputs["nengo"], atol=1e-5, rtol=0)
+
+
+def test_unknown_backend_lists_valid_ones():
+    model, _ = make_memory_model(0)
+    with pytest.raises(ValidationError, match="'nengo', 'dl'") as info:
+        nengo_lmu.Simulator(model, backend="brian")
+    assert info.value.attr == "backend"
+
+
+def test_backend_from_environment(monkeypatch):
+    model, _ = make_memory_model(0)
+    monkeypatch.setenv("NENGO_LMU_BACKEND", "dl")
+    assert nengo_lmu.simulator.resolve_backend() == "dl"
+    monkeypatch.setenv("NENGO_LMU_BACKEND", "nope")
+    with pytest.raises(ValidationError, match="must be one of"):
+        nengo_lmu.Simulator(model)
+    monkeypatch.delenv("NENGO_LMU_BACKEND")
+    with nengo_lmu.Simulator(model, progress_bar=False) as sim:
+        assert isinstance(sim, nengo.Simulator)
+
+
+def test_missing_backend_package_says_what_to_install(monkeypatch):
+    model, _ = make_memory_model(0)
+    monkeypatch.setitem(sys.modules, "nengo_dl", None)  # makes "import nengo_dl" fail
+    with pytest.raises(nengo_lmu.BackendUnavailableError, match="pip install nengo-dl"):
+        nengo_lmu.Simulator(model, backend="dl")
+
+
+def test_not_a_network():
+    with pytest.raises(ValidationError, match="nengo.Network") as info:
+        nengo_lmu.Simulator(nengo.Node(0, add_to_container=False))
+    assert info.value.attr == "network"
