@@ -22,8 +22,11 @@ $(STAMP): requirements-pinned.txt setup.cfg pyproject.toml
 demo: install
 	$(BIN)/nengo-lmu demo --plot $(PLOT)
 
+# pytest exits with 5 when it collected no test: say so, and fail
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; \
+	exit $$status
 
 test-slow: install
 	$(BIN)/python -m pytest --slow $(PYTEST_ARGS)

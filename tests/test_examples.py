@@ -1,0 +1,34 @@
+"""Every example runs (in its fast mode), so none can rot."""
+
+import pathlib
+import re
+import subprocess
+import sys
+
+import pytest
+
+EXAMPLES = pathlib.Path(__file__).parents[1] / "examples"
+METRIC = re.compile(r"^([a-z_0-9]+)=(\S+)$", re.MULTILINE)
+
+
+def run_example(name, tmp_path, *args):
+    result = subprocess.run(
+        [sys.executable, str(EXAMPLES / name), "--fast", "--plot", str(tmp_path / "plot.png"), *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert (tmp_path / "plot.png").stat().st_size > 10000
+    return dict(METRIC.findall(result.stdout))
+
+
+def test_legendre_window(backend, tmp_path):
+    metrics = run_example("legendre_window.py", tmp_path, "--backend", backend)
+    errors = [float(metrics[f"window_nrmse_order_{d}"]) for d in (4, 8, 16)]
+    assert errors[2] < 0.05
+    assert errors[0] > errors[1] > errors[2]  # a higher order remembers more detail
+
+
+def test_every_example_is_tested():
+    tested = set(re.findall(r'"(\w+\.py)"', pathlib.Path(__file__).read_text()))
+    assert {p.name for p in EXAMPLES.glob("*.py")} <= tested
