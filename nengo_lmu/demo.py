@@ -1,6 +1,7 @@
 """The main demo: an ideal Legendre memory reconstructing delayed white noise."""
 
 import contextlib
+import pathlib
 import sys
 import nengo
 import numpy as np
@@ -104,5 +105,6 @@ def save_delay_plot(path, t, u, targets, readouts, delays, order, theta):
     axes[-1].legend(loc="upper right", fontsize="small", ncol=len(delays))
     axes[-1].set_xlabel("time (s)")
     fig.tight_layout()
+    pathlib.Path(path).parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path)
     plt.close(fig)

@@ -16,7 +16,7 @@ def metrics_from(output):
 
 
 def test_demo_prints_metrics_and_saves_plot(backend, tmp_path, capsys):
-    plot = tmp_path / "demo.png"
+    plot = tmp_path / "new-directory" / "demo.png"
     assert cli.main(["demo", "--backend", backend, "--seed", "3", "--plot", str(plot), "--duration", "3"]) == 0
     output = capsys.readouterr().out
     metrics = metrics_from(output)
