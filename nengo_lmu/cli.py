@@ -7,21 +7,13 @@ import nengo
 from nengo.exceptions import ValidationError
 
 from nengo_lmu.simulator import BACKENDS, resolve_backend
+from nengo_lmu.tables import format_table
 
 
 def print_metrics(metrics, file=None):
     """Print metrics as ``name=value`` lines, in order."""
     for name, value in metrics.items():
         print(f"{name}={value:.6g}" if isinstance(value, float) else f"{name}={value}", file=file)
-
-
-def format_table(header, rows):
-    """A plain-text table with right-aligned columns."""
-    cells = [list(map(str, header))] + [[str(c) for c in row] for row in rows]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
-    lines = ["  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in cells]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
 
 
 def cmd_demo(args):
@@ -70,6 +62,18 @@ def cmd_bench_capacity(args):
     print(format_table(header, rows))
 
 
+def cmd_bench_spiking_memory(args):
+    from nengo_lmu import memory_bench_cli
+
+    unknown = args.parts - memory_bench_cli.PARTS
+    if unknown:
+        raise ValidationError(
+            f"Unknown parts {sorted(unknown)}; choose from {sorted(memory_bench_cli.PARTS)}",
+            "parts",
+        )
+    memory_bench_cli.run(args)
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="nengo-lmu", description="Legendre Memory Units in Nengo."
@@ -111,6 +115,28 @@ def build_parser():
         "--sequences", type=int, default=4, help="test sequences per T (default: 4)"
     )
     capacity.set_defaults(func=cmd_bench_capacity)
+
+    spiking = benches.add_parser(
+        "spiking-memory",
+        help="the neural memory vs the hand-built recipe, error vs neurons, long runs, cost",
+    )
+    add_common(spiking)
+    spiking.add_argument(
+        "--parts",
+        type=lambda s: set(s.split(",")),
+        default={"comparison", "scaling", "long", "cost"},
+        help="comma-separated: comparison,scaling,long,cost (default: all)",
+    )
+    spiking.add_argument("--duration", type=float, default=50.0,
+                         help="simulated seconds per accuracy run (default: 50)")
+    spiking.add_argument("--seeds", type=int, default=3,
+                         help="seeds of the comparison (default: 3)")
+    spiking.add_argument("--long-duration", type=float, default=100.0,
+                         help="simulated seconds of the long run (default: 100)")
+    spiking.add_argument("--cost-duration", type=float, default=2.0,
+                         help="simulated seconds per timing (default: 2)")
+    spiking.add_argument("--plot-dir", default="plots", help="where plots go (default: plots)")
+    spiking.set_defaults(func=cmd_bench_spiking_memory)
     return parser
 
 

@@ -4,4 +4,4 @@ Like `nengo.networks`, each network is a `nengo.Network` subclass with
 passthrough ``input`` and ``output`` Nodes, so it composes into larger models.
 """
 
-from .memory import LegendreMemory
+from .memory import LegendreMemory, default_tuning

@@ -2,10 +2,48 @@
 
 import nengo
 import numpy as np
+from nengo.base import ProcessParam
+from nengo.exceptions import ValidationError
+from nengo.neurons import NeuronTypeParam
 from nengo.params import EnumParam, IntParam, NumberParam
+from nengo.solvers import SolverParam
+from nengo.synapses import SynapseParam
 
 from nengo_lmu.legendre import discretize, legendre_ab, legendre_readout
+from nengo_lmu.principle3 import continuous_principle3, discrete_principle3
+from nengo_lmu.scaling import (
+    bandlimited_state_covariance,
+    bandlimited_state_std,
+    state_covariance_from_process,
+)
 from nengo_lmu.validation import check_in_interval, reject_bool
+
+
+def _base_neuron_type(neuron_type):
+    """The rate model under a spiking wrapper (``RegularSpiking(X)`` -> ``X``)."""
+    return getattr(neuron_type, "base_type", neuron_type)
+
+
+def default_tuning(neuron_type):
+    """Default intercepts and decoder solver of a state ensemble, by neuron type.
+
+    - Rectified-linear neurons (rate or spiking) are linear above threshold:
+      with intercepts just below the radius (``Uniform(-1.2, -1.0)``) they
+      never leave that regime, so the decoders need almost no regularization
+      (``reg=0.03``).
+    - Stochastic spiking (``PoissonSpiking``, ``StochasticSpiking``) is
+      dominated by spike noise, which regularization must suppress:
+      nengo-style intercepts ``Uniform(-1, 0.5)`` and ``reg=0.3``.
+    - Other deterministic neurons (LIF, ...) are most linear well above
+      threshold: ``Uniform(-1.5, 0)`` and ``reg=0.03``.
+
+    The choices come from the benchmark ``nengo-lmu bench spiking-memory``.
+    """
+    if isinstance(neuron_type, (nengo.PoissonSpiking, nengo.StochasticSpiking)):
+        return nengo.dists.Uniform(-1.0, 0.5), nengo.solvers.LstsqL2(reg=0.3)
+    if isinstance(_base_neuron_type(neuron_type), nengo.RectifiedLinear):
+        return nengo.dists.Uniform(-1.2, -1.0), nengo.solvers.LstsqL2(reg=0.03)
+    return nengo.dists.Uniform(-1.5, 0.0), nengo.solvers.LstsqL2(reg=0.03)
 
 
 class LegendreMemory(nengo.Network):
@@ -15,11 +53,40 @@ class LegendreMemory(nengo.Network):
     ``theta * dm/dt = A m + B u`` (see `nengo_lmu.legendre_ab`); the input
     ``r * theta`` seconds ago is ``legendre_readout(order, r) @ m``.
 
-    The memory is ideal: a Node whose recurrent connection applies the exact
-    zero-order-hold discretization (`nengo_lmu.discretize`), so that
-    ``m[t] = Ad m[t - 1] + Bd u[t]`` with no neurons and no approximation
-    beyond the Legendre basis itself. It runs on every backend, and NengoDL
+    With ``n_neurons=None`` the memory is ideal: a Node whose recurrent
+    connection applies the exact zero-order-hold discretization
+    (`nengo_lmu.discretize`), so that ``m[t] = Ad m[t - 1] + Bd u[t]`` with no
+    neurons and no approximation beyond the Legendre basis itself. NengoDL
     can differentiate through it.
+
+    With ``n_neurons=N`` the state is represented by ``N`` neurons per state
+    dimension (``N * order * size_in`` in all), one ensemble per dimension,
+    connected recurrently through ``synapse`` by principle 3
+    (`nengo_lmu.discrete_principle3`), so that their decoded state follows
+    the same ODE. Three choices make it accurate per neuron:
+
+    - **Normalization.** The state's dimensions have very different ranges
+      for the same input, so the ensembles represent the state whitened:
+      rotated onto its principal axes and divided by ``n_std`` standard
+      deviations of each, so that every ensemble uses its whole range. The spread is computed exactly for
+      ``input_process`` (simulated, or from its spectrum for a
+      ``WhiteSignal``); without one, it is the largest spread that any
+      band-limited white input of RMS ``input_rms`` can cause.
+    - **Linear tuning.** For a linear system, neurons that never leave their
+      linear regime decode the state without distortion, leaving only spike
+      noise. The default intercepts (``Uniform(-1.2, -1.0)``) keep
+      rectified-linear neurons there over the whole radius, and the
+      evaluation points follow the state's (Gaussian) distribution.
+    - **Little regularization.** L2 regularization shrinks the decoded value;
+      inside a recurrent loop that shrinkage compounds into wrong dynamics
+      (nengo's default ``reg=0.1`` costs half again in error here), so the
+      decoders of deterministic neurons use ``LstsqL2(reg=0.03)``.
+
+    Other neuron types get the tuning that suits them (see `.default_tuning`).
+
+    The neural state lags the ideal one by one time step (the synapse's).
+    Its decoded output is unfiltered, like that of `nengo.networks.EnsembleArray`:
+    filter it downstream (for example with ``synapse``) before reading it.
 
     Parameters
     ----------
@@ -30,6 +97,42 @@ class LegendreMemory(nengo.Network):
         Length of the window in seconds.
     size_in : int
         Number of input dimensions; each gets a memory of its own.
+    n_neurons : int or None
+        Neurons per state dimension, or None for the ideal memory.
+    neuron_type : nengo.neurons.NeuronType
+        Neuron model of a neural memory (any nengo type: spiking, rate,
+        ``PoissonSpiking(LIFRate())``, ``RegularSpiking(...)``, ...).
+    synapse : float or nengo.Lowpass
+        Synapse of a neural memory's recurrent and input connections; only
+        ``Lowpass`` (the synapse every backend runs) can be mapped.
+    mapping : {"discrete", "continuous"}
+        Form of principle 3. ``"discrete"`` (default) is exact at the
+        simulator's ``dt``; ``"continuous"`` (``A' = tau A + I``) is the classic
+        form, with an error of order ``dt / tau`` in the dynamics.
+    normalization : {"whiten", "scale", "none"}
+        How the state is mapped onto the ensembles: ``"whiten"`` (default)
+        rotates and scales it so that the represented dimensions are
+        uncorrelated with equal spread, which makes the errors of the
+        ensembles spread evenly over every readout of the window; ``"scale"``
+        divides each dimension by its spread; ``"none"`` represents the raw
+        state (radius 1), as hand-built memories do.
+    input_process : nengo.Process or None
+        The kind of input the memory will see, used to compute the state's
+        spread. Without it, ``input_rms`` is used.
+    input_rms : float
+        Without ``input_process``, the RMS of the input the memory is sized
+        for (the default 0.3 keeps a Gaussian input within [-1, 1]).
+    n_std : float
+        How many standard deviations of its dimension each ensemble's radius
+        covers.
+    solver : nengo.solvers.Solver or None
+        Solver of the decoders of the state; None picks one by neuron type
+        (see `.default_tuning`).
+    layout : {"array", "single"}
+        ``"array"`` (default): one ensemble per state dimension;
+        ``"single"``: one ensemble of ``n_neurons * order`` neurons per memory
+        representing all its dimensions (less accurate for a linear system,
+        see the benchmark).
     dt : float
         Time step of the simulator that will run the network, in seconds. The
         discrete system is exact only at this step; `nengo_lmu.Simulator`
@@ -42,6 +145,10 @@ class LegendreMemory(nengo.Network):
         Seed for the network's random number generator.
     add_to_container : bool
         Whether to add the network to the current context.
+    **ens_kwargs
+        Passed to each state ensemble of a neural memory, overriding the
+        defaults above (``max_rates=Uniform(100, 120)``, ``intercepts`` by
+        neuron type, ``eval_points=Gaussian(0, 1 / n_std)``).
 
     Attributes
     ----------
@@ -54,6 +161,11 @@ class LegendreMemory(nengo.Network):
         The continuous system (``1 / theta`` folded in).
     Ad, Bd : ndarray
         The discrete system that the network runs.
+    state_transform : ndarray or None
+        For a neural memory, ``S`` such that ``m = S z`` for the represented
+        (normalized) state ``z``, per input dimension.
+    state_ensembles : list of nengo.Ensemble
+        The neurons of a neural memory (empty for an ideal one).
 
     Examples
     --------
@@ -74,49 +186,178 @@ class LegendreMemory(nengo.Network):
     size_in = IntParam("size_in", low=1, readonly=True)
     dt = NumberParam("dt", low=0, low_open=True, readonly=True)
     method = EnumParam("method", values=("zoh", "euler"), readonly=True)
+    n_neurons = IntParam("n_neurons", low=1, optional=True, readonly=True)
+    neuron_type = NeuronTypeParam("neuron_type", readonly=True)
+    synapse = SynapseParam("synapse", readonly=True)
+    mapping = EnumParam("mapping", values=("discrete", "continuous"), readonly=True)
+    normalization = EnumParam(
+        "normalization", values=("scale", "whiten", "none"), readonly=True
+    )
+    input_process = ProcessParam("input_process", optional=True, readonly=True)
+    input_rms = NumberParam("input_rms", low=0, low_open=True, readonly=True)
+    n_std = NumberParam("n_std", low=0, low_open=True, readonly=True)
+    solver = SolverParam("solver", optional=True, readonly=True)
+    layout = EnumParam("layout", values=("array", "single"), readonly=True)
 
     def __init__(
         self,
         order,
         theta,
         size_in=1,
+        n_neurons=None,
+        neuron_type=nengo.SpikingRectifiedLinear(),
+        synapse=0.1,
+        mapping="discrete",
+        normalization="whiten",
+        input_process=None,
+        input_rms=0.3,
+        n_std=3.0,
+        solver=None,
+        layout="array",
         dt=0.001,
         method="zoh",
         label=None,
         seed=None,
         add_to_container=None,
+        **ens_kwargs,
     ):
         super().__init__(label=label, seed=seed, add_to_container=add_to_container)
-        reject_bool("order", order, obj=self)
-        reject_bool("size_in", size_in, obj=self)
+        for name, value in (("order", order), ("size_in", size_in), ("n_neurons", n_neurons)):
+            reject_bool(name, value, obj=self)
         self.order = order
         self.theta = theta
         self.size_in = size_in
+        self.n_neurons = n_neurons
+        self.neuron_type = neuron_type
+        try:
+            self.synapse = synapse
+        except ValidationError as error:
+            raise ValidationError(f"Invalid synapse: {error}", "synapse", self) from error
+        if not type(self.synapse) is nengo.Lowpass:  # pylint: disable=unidiomatic-typecheck
+            raise ValidationError(
+                f"Principle 3 maps the memory onto a Lowpass synapse only "
+                f"(got {self.synapse}); use a number or nengo.Lowpass(tau)",
+                "synapse",
+                self,
+            )
+        self.mapping = mapping
+        self.normalization = normalization
+        self.input_process = input_process
+        self.input_rms = input_rms
+        self.n_std = n_std
+        self.solver = solver
+        self.layout = layout
         self.dt = dt
         self.method = method
 
         self.A, self.B = legendre_ab(self.order, self.theta)
         self.Ad, self.Bd = discretize(self.A, self.B, self.dt, method=self.method)
+        self.state_transform = None
+        self.state_ensembles = []
 
         with self:
             self.input = nengo.Node(size_in=self.size_in, label="input")
             self.output = nengo.Node(size_in=self.order * self.size_in, label="state")
-            # one pair of connections per input dimension: the memories are
-            # independent, and block-diagonal weights would cost size_in**2
-            self.input_connections = []
-            self.state_connections = []
-            for k in range(self.size_in):
-                state = self.output[k * self.order : (k + 1) * self.order]
-                self.input_connections.append(
-                    nengo.Connection(
-                        self.input[k], state, transform=self.Bd, synapse=None
-                    )
-                )
-                # synapse=0 delays by one step: this reads m[t - 1]
-                self.state_connections.append(
-                    nengo.Connection(state, state, transform=self.Ad, synapse=0)
-                )
+            if self.n_neurons is None:
+                self._build_ideal()
+            else:
+                self._build_neural(ens_kwargs)
 
+    def _memory_slices(self):
+        """The slice of the state belonging to each input dimension."""
+        return [slice(k * self.order, (k + 1) * self.order) for k in range(self.size_in)]
+
+    def _build_ideal(self):
+        # one pair of connections per input dimension: the memories are
+        # independent, and block-diagonal weights would cost size_in**2
+        for k, part in enumerate(self._memory_slices()):
+            state = self.output[part]
+            nengo.Connection(self.input[k], state, transform=self.Bd, synapse=None)
+            # synapse=0 delays by one step: this reads m[t - 1]
+            nengo.Connection(state, state, transform=self.Ad, synapse=0)
+
+    def state_covariance(self):
+        """Expected covariance of one memory's state (``order x order``).
+
+        From ``input_process`` if given (exactly for a ``WhiteSignal``, by
+        simulation otherwise). Without one, the standard deviations are the
+        worst case over band-limited white inputs of RMS ``input_rms`` (see
+        `nengo_lmu.scaling`), and the correlations those of white input over
+        the memory's band.
+        """
+        process = self.input_process
+        if isinstance(process, nengo.processes.WhiteSignal):
+            return bandlimited_state_covariance(self.A, self.B, process.rms, process.high)
+        if process is not None:
+            duration = max(200 * self.theta, 20.0)
+            return state_covariance_from_process(
+                self.Ad, self.Bd, process, self.dt, duration
+            )
+        # beyond ~order/theta Hz the memory's response has fallen off
+        f_max = 2 * self.order / self.theta
+        std = bandlimited_state_std(self.A, self.B, self.input_rms, f_max, worst_case=True)
+        band = bandlimited_state_covariance(self.A, self.B, 1.0, f_max)
+        band_std = np.sqrt(np.diag(band))
+        return band / np.outer(band_std, band_std) * np.outer(std, std)
+
+    def _normalizing_transform(self):
+        """``S`` such that the state ``m = S z`` and ``z`` fits within radius 1."""
+        if self.normalization == "none":
+            return np.eye(self.order)
+        covariance = self.state_covariance()
+        if self.normalization == "scale":
+            return np.diag(self.n_std * np.sqrt(np.diag(covariance)))
+        # whiten: the covariance's principal axes, each scaled by its spread
+        eigenvalues, eigenvectors = np.linalg.eigh(covariance)
+        spread = np.sqrt(np.maximum(eigenvalues, 1e-12 * eigenvalues.max()))
+        return eigenvectors @ np.diag(self.n_std * spread)
+
+    def _build_neural(self, ens_kwargs):
+        S = self._normalizing_transform()
+        S_inv = np.linalg.inv(S)
+        self.state_transform = S
+        if self.mapping == "discrete":
+            A, B = discrete_principle3(S_inv @ self.Ad @ S, S_inv @ self.Bd, self.synapse.tau, self.dt)
+        else:
+            A, B = continuous_principle3(S_inv @ self.A @ S, S_inv @ self.B, self.synapse.tau)
+
+        intercepts, solver = default_tuning(self.neuron_type)
+        ens_kwargs.setdefault("max_rates", nengo.dists.Uniform(100, 120))
+        ens_kwargs.setdefault("intercepts", intercepts)
+        # the decoders of the state are those of every connection made here
+        self.config[nengo.Connection].solver = solver if self.solver is None else self.solver
+
+        for k, part in enumerate(self._memory_slices()):
+            if self.layout == "array":
+                ens_kwargs.setdefault("eval_points", nengo.dists.Gaussian(0, 1 / self.n_std))
+                array = nengo.networks.EnsembleArray(
+                    self.n_neurons,
+                    self.order,
+                    neuron_type=self.neuron_type,
+                    label=f"state ensembles {k}",
+                    **ens_kwargs,
+                )
+                self.state_ensembles.extend(array.ensembles)
+                ens_in, ens_out = array.input, array.output
+            else:
+                # radius sqrt(order): z's norm is about sqrt(order) / n_std
+                radius = np.sqrt(self.order)
+                ens_kwargs.setdefault(
+                    "eval_points", nengo.dists.Gaussian(0, 1 / (self.n_std * radius))
+                )
+                ensemble = nengo.Ensemble(
+                    self.n_neurons * self.order,
+                    self.order,
+                    radius=radius,
+                    neuron_type=self.neuron_type,
+                    label=f"state ensemble {k}",
+                    **ens_kwargs,
+                )
+                self.state_ensembles.append(ensemble)
+                ens_in = ens_out = ensemble
+            nengo.Connection(self.input[k], ens_in, transform=B, synapse=self.synapse)
+            nengo.Connection(ens_out, ens_in, transform=A, synapse=self.synapse)
+            nengo.Connection(ens_out, self.output[part], transform=S, synapse=None)
     @property
     def size_out(self):
         """Dimensionality of the memory state (``order * size_in``)."""
