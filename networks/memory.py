@@ -402,3 +402,126 @@ class LegendreMemory(nengo.Network):
             node = nengo.Node(size_in=transform.shape[0], label=label)
             nengo.Connection(self.output, node, transform=transform, synapse=None)
         return node
+
+    def window(self, state, r):
+        """The input at relative delays ``r`` read from a memory ``state``.
+
+        Parameters
+        ----------
+        state : (order * size_in,) array_like
+            A memory state, as output by ``self.output``.
+        r : float or (n,) array_like
+            Relative delays in ``[0, 1]`` (0 is now, 1 is ``theta`` ago).
+
+        Returns
+        -------
+        (n,) or (n, size_in) ndarray
+            ``u(t - r * theta)``; one column per input dimension if
+            ``size_in > 1``.
+        """
+        readout = legendre_readout(self.order, np.atleast_1d(r))
+        window = readout @ np.reshape(state, (self.size_in, self.order)).T
+        return window[:, 0] if self.size_in == 1 else window
+
+    def add_output(self, function, r=None, n_neurons=None, synapse=0.01, label="window output"):
+        """Add a Node that outputs ``function`` of the window of past input.
+
+        Like nengolib's ``RollingWindow.add_output``: ``function`` receives
+        the window ``u(t - r * theta)`` at the relative delays ``r`` (see
+        `.window`) and returns the output. Linear functions are cheaper and
+        exact as `.add_delays`.
+
+        On a neural memory, the function is decoded from a readout ensemble
+        of ``n_neurons`` neurons (default 100 per represented dimension), fed
+        through ``synapse``. It represents the window samples themselves when
+        there are fewer of them than state dimensions (a product of two
+        delays needs a 2-D ensemble, not an ``order``-D one), else the state;
+        either whitened by its expected covariance. On an ideal memory, a Node
+        computes the function exactly.
+
+        Parameters
+        ----------
+        function : callable
+            ``function(window) -> array_like`` (a scalar for a 1-D output).
+        r : (n,) array_like, optional
+            Relative delays of the window's samples; default 100 points
+            evenly spread over ``[0, 1]``.
+        n_neurons : int, optional
+            Neurons of the readout ensemble (neural memories only).
+        synapse : float or nengo.synapses.Synapse
+            Filter of the state fed to the readout ensemble (neural only).
+        label : str
+            Label of the new Node.
+
+        Returns
+        -------
+        nengo.Node
+            The function's output (unfiltered on a neural memory).
+        """
+        r = check_in_interval(
+            "r", np.linspace(0, 1, 100) if r is None else r, 0.0, 1.0, obj=self
+        )
+        if not callable(function):
+            raise ValidationError(f"Must be callable (got {function!r})", "function", self)
+
+        def window_function(state):
+            return np.atleast_1d(function(self.window(state, r)))
+
+        try:
+            size_out = window_function(np.zeros(self.size_out)).size
+        except Exception as error:  # the user's function; say whose fault it is
+            raise ValidationError(
+                f"Calling the function on a window of zeros failed: {error!r}",
+                "function",
+                self,
+            ) from error
+
+        with self:
+            node = nengo.Node(size_in=size_out, label=label)
+            if self.n_neurons is None:
+                compute = nengo.Node(
+                    lambda t, state: window_function(state),
+                    size_in=self.size_out,
+                    size_out=size_out,
+                    label=f"{label} function",
+                )
+                nengo.Connection(self.output, compute, synapse=None)
+                nengo.Connection(compute, node, synapse=None)
+                return node
+
+            # represent y with m -> y = W^-1 G m, where G m is the window or
+            # the state, whichever is smaller, and W whitens it
+            window_map = np.kron(np.eye(self.size_in), legendre_readout(self.order, r))
+            represent_window = window_map.shape[0] < window_map.shape[1]
+            G = window_map if represent_window else np.eye(self.size_out)
+            covariance = G @ np.kron(np.eye(self.size_in), self.state_covariance()) @ G.T
+            eigenvalues, eigenvectors = np.linalg.eigh(covariance)
+            spread = np.sqrt(np.maximum(eigenvalues, 1e-12 * eigenvalues.max()))
+            W = eigenvectors @ np.diag(self.n_std * spread)
+            # y -> the memory state that gives the same window
+            if represent_window:
+                to_state = np.linalg.pinv(window_map) @ W
+            else:
+                to_state = W
+
+            dims = G.shape[0]
+            radius = 1.25 * np.sqrt(dims) / self.n_std  # the typical norm, and some
+            readout = nengo.Ensemble(
+                n_neurons if n_neurons is not None else 100 * dims,
+                dims,
+                radius=radius,
+                neuron_type=self.neuron_type,
+                max_rates=nengo.dists.Uniform(100, 120),
+                eval_points=nengo.dists.Gaussian(0, 1 / (self.n_std * radius)),
+                label=f"{label} ensemble",
+            )
+            nengo.Connection(
+                self.output, readout, transform=np.linalg.solve(W, G), synapse=synapse
+            )
+            nengo.Connection(
+                readout,
+                node,
+                function=lambda y: window_function(to_state @ y),
+                synapse=None,
+            )
+        return node

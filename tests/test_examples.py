@@ -29,6 +29,12 @@ def test_legendre_window(backend, tmp_path):
     assert errors[0] > errors[1] > errors[2]  # a higher order remembers more detail
 
 
+def test_spiking_memory(backend, tmp_path):
+    metrics = run_example("spiking_memory.py", tmp_path, "--backend", backend)
+    assert float(metrics["ours_state_nrmse"]) < 0.05
+    assert float(metrics["ours_delay_nrmse"]) < float(metrics["hand_built_delay_nrmse"])
+
+
 def test_every_example_is_tested():
     tested = set(re.findall(r'"(\w+\.py)"', pathlib.Path(__file__).read_text()))
     assert {p.name for p in EXAMPLES.glob("*.py")} <= tested
