@@ -8,7 +8,7 @@ STAMP := $(VENV)/.nengo-lmu-installed
 PLOT ?= plots/demo.png
 PYTEST_ARGS ?=
 
-.PHONY: install demo test test-slow bench clean
+.PHONY: install demo test test-slow bench docs clean
 
 install: $(STAMP)
 
@@ -34,5 +34,10 @@ test-slow: install
 bench: install
 	$(BIN)/nengo-lmu bench capacity
 
+docs: install
+	$(BIN)/python -m pip install --quiet -r requirements-docs.txt
+	$(BIN)/python -m sphinx -W --keep-going -b html docs docs/_build/html
+	@echo "Documentation in docs/_build/html/index.html"
+
 clean:
-	rm -rf $(VENV) build dist *.egg-info plots .pytest_cache
+	rm -rf $(VENV) build dist *.egg-info plots .pytest_cache docs/_build

@@ -159,7 +159,7 @@ def legendre_readout(order, r):
     array([1., 1., 1., 1.])
     >>> legendre_readout(4, [0.0, 0.5])
     array([[ 1. , -1. ,  1. , -1. ],
-           [ 1. ,  0. , -0.5, -0. ]])
+           [ 1. ,  0. , -0.5,  0. ]])
     """
     order = check_param(ORDER, order)
     r = check_in_interval("r", r, 0.0, 1.0)

@@ -176,9 +176,11 @@ class LegendreMemory(nengo.Network):
     >>> with nengo.Network(seed=0) as model:
     ...     stim = nengo.Node(nengo.processes.WhiteSignal(2.0, high=2))
     ...     memory = LegendreMemory(order=6, theta=0.5)
-    ...     nengo.Connection(stim, memory.input, synapse=None)
+    ...     conn = nengo.Connection(stim, memory.input, synapse=None)
     ...     delayed = memory.add_delays([0.2])
     ...     probe = nengo.Probe(delayed)
+    >>> memory.output.size_out
+    6
     """
 
     order = IntParam("order", low=1, readonly=True)
