@@ -16,12 +16,22 @@ def print_metrics(metrics, file=None):
         print(f"{name}={value:.6g}" if isinstance(value, float) else f"{name}={value}", file=file)
 
 
-def cmd_demo(args):
-    from nengo_lmu.demo import run_ideal_delay_demo
+DEMOS = ("learn-delay", "ideal-delay")
 
-    metrics = run_ideal_delay_demo(
-        seed=args.seed, backend=args.backend, plot=args.plot, duration=args.duration
-    )
+
+def cmd_demo(args):
+    options = dict(seed=args.seed, backend=args.backend, plot=args.plot)
+    if args.duration is not None:
+        options["duration"] = args.duration
+    if args.name == "learn-delay":
+        from nengo_lmu.learning_demo import run_delay_learning_demo
+
+        metrics = run_delay_learning_demo(**options)
+    else:
+        from nengo_lmu.demo import run_ideal_delay_demo
+
+        metrics = run_ideal_delay_demo(**options)
+    print(f"demo={args.name}")
     print(f"backend={args.backend}")
     print(f"seed={args.seed}")
     print_metrics(metrics)
@@ -89,12 +99,19 @@ def build_parser():
         sub.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
 
     demo = commands.add_parser(
-        "demo", help="the main demo: an LMU memory reconstructing delayed white noise"
+        "demo",
+        help="run a demo: learn-delay (the main one: a spiking readout of an LMU "
+        "learns a 0.5 s delay online with PES) or ideal-delay",
+    )
+    demo.add_argument(
+        "name", nargs="?", default="learn-delay", choices=DEMOS,
+        help="which demo (default: learn-delay)",
     )
     add_common(demo)
     demo.add_argument("--plot", default=None, help="save the plot to this path")
     demo.add_argument(
-        "--duration", type=float, default=10.0, help="simulated seconds (default: 10)"
+        "--duration", type=float, default=None,
+        help="simulated seconds (default: 100 for learn-delay, 10 for ideal-delay)",
     )
     demo.set_defaults(func=cmd_demo)
 

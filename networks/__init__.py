@@ -5,3 +5,4 @@ passthrough ``input`` and ``output`` Nodes, so it composes into larger models.
 """
 
 from .memory import LegendreMemory, default_tuning
+from .learning import LearnedReadout

@@ -15,9 +15,10 @@ def metrics_from(output):
     return dict(line.split("=", 1) for line in lines)
 
 
-def test_demo_prints_metrics_and_saves_plot(backend, tmp_path, capsys):
+def test_ideal_delay_demo_prints_metrics_and_saves_plot(backend, tmp_path, capsys):
     plot = tmp_path / "new-directory" / "demo.png"
-    assert cli.main(["demo", "--backend", backend, "--seed", "3", "--plot", str(plot), "--duration", "3"]) == 0
+    argv = ["demo", "ideal-delay", "--backend", backend, "--seed", "3", "--plot", str(plot)]
+    assert cli.main(argv + ["--duration", "3"]) == 0
     output = capsys.readouterr().out
     metrics = metrics_from(output)
     assert output.strip().splitlines()[-1].startswith("nrmse=")
@@ -26,13 +27,19 @@ def test_demo_prints_metrics_and_saves_plot(backend, tmp_path, capsys):
     assert plot.stat().st_size > 10000
 
 
-def test_demo_is_reproducible(capsys):
+def test_learning_demo_is_the_default_and_reproducible(tmp_path, capsys):
+    """Same seed, same numbers; a short run still learns."""
     runs = []
     for _ in range(2):
-        cli.main(["demo", "--seed", "5", "--duration", "2"])
+        cli.main(["demo", "--seed", "5", "--duration", "15", "--plot", str(tmp_path / "l.png")])
         runs.append(metrics_from(capsys.readouterr().out))
     assert runs[0] == runs[1]
-    cli.main(["demo", "--seed", "6", "--duration", "2"])
+    assert runs[0]["demo"] == "learn-delay"
+    assert capsys.readouterr().out == ""
+    # 12 s of learning get well under the untrained error (1.0)
+    assert float(runs[0]["nrmse"]) < 0.5
+    assert (tmp_path / "l.png").stat().st_size > 10000
+    cli.main(["demo", "--seed", "6", "--duration", "15"])
     assert metrics_from(capsys.readouterr().out)["nrmse"] != runs[0]["nrmse"]
 
 
@@ -49,6 +56,8 @@ def test_bad_backend_is_a_clean_error(capsys):
         cli.main(["demo", "--backend", "nope"])
     assert info.value.code == 2
     assert "must be one of ['nengo', 'dl']" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli.main(["demo", "no-such-demo"])
 
 
 def test_help_lists_commands(capsys):

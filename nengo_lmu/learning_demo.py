@@ -1,0 +1,161 @@
+"""The main demo: a spiking readout of an LMU memory learns a delay online with PES.
+
+The setup of Nengo's LMU learning example: white noise (2 Hz, RMS 0.3) into
+an order-8 memory of a one-second window; 1000 neurons learn, with PES, to
+output the input delayed by 0.5 s; learning stops for the last fifth of the
+run, over which the output is scored. For scale, the same memory read out
+exactly (a fixed linear Legendre readout) scores ``nrmse_linear_readout``.
+"""
+
+import contextlib
+import pathlib
+import sys
+
+import nengo
+import numpy as np
+
+from nengo_lmu.legendre import legendre_readout
+from nengo_lmu.metrics import delayed, nrmse
+from nengo_lmu.simulator import Simulator
+
+
+def run_delay_learning_demo(
+    seed=0,
+    backend=None,
+    order=8,
+    theta=1.0,
+    delay=0.5,
+    freq=2.0,
+    rms=0.3,
+    duration=100.0,
+    test_fraction=0.2,
+    n_neurons=1000,
+    learning_rate=1e-3,
+    dt=0.001,
+    probe_synapse=nengo.Lowpass(0.01),
+    plot=None,
+    progress_bar=True,
+):
+    """Learn a delay online from an ideal `.LegendreMemory`; score it with learning off.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the input signal and of the network.
+    backend : str
+        Backend to run on (see `nengo_lmu.Simulator`).
+    order, theta : int, float
+        The memory's order and window (seconds).
+    delay : float
+        The delay to learn (seconds, at most ``theta``).
+    freq, rms : float
+        Cut-off frequency (Hz) and RMS of the white-noise input.
+    duration : float
+        Length of the run in seconds.
+    test_fraction : float
+        Final fraction of the run with learning off, over which it is scored.
+    n_neurons, learning_rate : int, float
+        Size and PES learning rate of the `.LearnedReadout`.
+    dt : float
+        Simulator time step in seconds.
+    probe_synapse : nengo.synapses.Synapse
+        Filter through which the output is read (spikes must be filtered to
+        be read); the target and the linear readout are filtered the same.
+    plot : str or None
+        Where to save the plot, or None.
+    progress_bar : bool
+        Whether to show the simulator's progress bar (on stderr).
+
+    Returns
+    -------
+    dict
+        Name-to-value metrics; ``nrmse`` (over the test period) last.
+    """
+    # pylint: disable=import-outside-toplevel
+    from nengo_lmu.networks import LearnedReadout, LegendreMemory
+
+    n_steps = int(round(duration / dt))
+    learn_steps = int(round((1 - test_fraction) * n_steps))
+    process = nengo.processes.WhiteSignal(duration, high=freq, rms=rms, y0=0)
+    u = process.run_steps(n_steps, dt=dt, rng=np.random.RandomState(seed))
+    target = delayed(u, int(round(delay / dt)))
+
+    with nengo.Network(label="delay learning demo", seed=seed) as model:
+        stim = nengo.Node(nengo.processes.PresentInput(u, presentation_time=dt))
+        target_node = nengo.Node(nengo.processes.PresentInput(target, presentation_time=dt))
+        memory = LegendreMemory(order, theta, dt=dt)
+        nengo.Connection(stim, memory.input, synapse=None)
+        readout = LearnedReadout(memory, n_neurons=n_neurons, learning_rate=learning_rate)
+        readout.learn_from(target_node)
+        p_output = nengo.Probe(readout.output, synapse=probe_synapse)
+        p_state = nengo.Probe(memory.output, synapse=None)
+
+    with contextlib.redirect_stdout(sys.stderr):  # progress bars; stdout has results
+        with Simulator(model, backend=backend, dt=dt, progress_bar=progress_bar) as sim:
+            sim.run_steps(learn_steps)
+            readout.learning = False
+            sim.run_steps(n_steps - learn_steps)
+
+    # the output went through the learned connections' synapse and the probe's
+    # filter: the target and the linear readout are filtered alike
+    def as_output(signal):
+        return probe_synapse.filt(readout.synapse.filt(signal, dt=dt, y0=0), dt=dt, y0=0)
+
+    filtered_target = as_output(target)
+    linear = as_output(sim.data[p_state] @ legendre_readout(order, delay / theta))
+    output = sim.data[p_output][:, 0]
+    test = slice(learn_steps, n_steps)
+    last_learning = slice(max(learn_steps - int(round(10 / dt)), 0), learn_steps)
+    metrics = {
+        "n_neurons": n_neurons,
+        "learning_rate": learning_rate,
+        "learning_seconds": learn_steps * dt,
+        "test_seconds": (n_steps - learn_steps) * dt,
+        "nrmse_last_10s_learning": float(
+            nrmse(output[last_learning], filtered_target[last_learning, 0])
+        ),
+        "nrmse_linear_readout": float(nrmse(linear[test], filtered_target[test, 0])),
+        "nrmse": float(nrmse(output[test], filtered_target[test, 0])),
+    }
+    if plot is not None:
+        save_learning_plot(
+            plot, sim.trange(), u[:, 0], filtered_target[:, 0], output, learn_steps * dt, delay
+        )
+    return metrics
+
+
+def save_learning_plot(path, t, u, target, output, learning_off, delay):
+    """Plot the signal, target and output around the end of learning, and the error."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt  # pylint: disable=import-outside-toplevel
+
+    fig, (ax_early, ax_late, ax_error) = plt.subplots(3, 1, figsize=(10, 9))
+    for ax, start, title in (
+        (ax_early, min(2.0, t[-1]), "early in learning"),
+        (ax_late, max(learning_off - 4.0, 0.0), "before and after learning stops"),
+    ):
+        window = (t >= start) & (t < start + 8.0)
+        ax.plot(t[window], u[window], color="0.7", lw=1, label="input u(t)")
+        ax.plot(t[window], target[window], "k", lw=2, alpha=0.5, label=f"target u(t - {delay:g})")
+        ax.plot(t[window], output[window], "C1", lw=1, label="learned output")
+        if start <= learning_off < start + 8.0:
+            ax.axvline(learning_off, color="C3", ls="--", label="learning off")
+        ax.set_title(title)
+        ax.set_ylabel("value")
+        ax.legend(loc="upper right", fontsize="small", ncol=4)
+    # RMS error in 1-second bins over the whole run
+    dt = t[1] - t[0]
+    per_bin = max(int(round(1.0 / dt)), 1)
+    n_bins = len(t) // per_bin
+    error = (output - target)[: n_bins * per_bin].reshape(n_bins, per_bin)
+    ax_error.semilogy(t[per_bin - 1 :: per_bin][:n_bins], np.sqrt(np.mean(error**2, axis=1)))
+    ax_error.axvline(learning_off, color="C3", ls="--")
+    ax_error.set_xlabel("time (s)")
+    ax_error.set_ylabel("RMS error per second")
+    ax_error.set_title("error over the run (learning off after the dashed line)")
+    fig.tight_layout()
+    pathlib.Path(path).parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
