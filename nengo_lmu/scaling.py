@@ -56,3 +56,16 @@ def bandlimited_state_std(A, B, rms, high, worst_case=False, n_freqs=2000):
     power = np.abs(_frequency_responses(A, B, high, n_freqs)) ** 2
     variance = rms**2 * np.cumsum(power, axis=0) / np.arange(1, n_freqs + 1)[:, None]
     return np.sqrt(variance.max(axis=0) if worst_case else variance[-1])
+
+
+def whitening_transform(covariance, n_std):
+    """``W`` such that ``x = W y`` gives ``y`` the covariance ``I / n_std**2``.
+
+    ``W`` holds the covariance's principal axes, each scaled by ``n_std``
+    times its spread, so ``y`` fits within radius 1 about ``n_std`` standard
+    deviations out in every direction. Directions without spread (below
+    1e-12 of the largest) are kept, with a tiny spread, so ``W`` is invertible.
+    """
+    eigenvalues, eigenvectors = np.linalg.eigh(covariance)
+    spread = np.sqrt(np.maximum(eigenvalues, 1e-12 * eigenvalues.max()))
+    return eigenvectors @ np.diag(n_std * spread)

@@ -7,6 +7,7 @@ from nengo.neurons import NeuronTypeParam
 from nengo.params import BoolParam, IntParam, NumberParam
 from nengo.synapses import SynapseParam
 
+from nengo_lmu.scaling import whitening_transform
 from nengo_lmu.validation import reject_bool
 
 from .memory import LegendreMemory
@@ -168,9 +169,7 @@ class LearnedReadout(nengo.Network):
         """Map the memory's state onto coordinates of spread ``1 / n_std`` each."""
         memory = self.memory
         covariance = np.kron(np.eye(memory.size_in), memory.state_covariance())
-        eigenvalues, eigenvectors = np.linalg.eigh(covariance)
-        spread = np.sqrt(np.maximum(eigenvalues, 1e-12 * eigenvalues.max()))
-        return np.diag(1 / (memory.n_std * spread)) @ eigenvectors.T
+        return np.linalg.inv(whitening_transform(covariance, memory.n_std))
 
     def learn_from(self, target, synapse=None):
         """Connect ``target`` so that the readout learns to output it.

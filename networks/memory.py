@@ -15,6 +15,7 @@ from nengo_lmu.scaling import (
     bandlimited_state_covariance,
     bandlimited_state_std,
     state_covariance_from_process,
+    whitening_transform,
 )
 from nengo_lmu.validation import check_in_interval, reject_bool
 
@@ -309,10 +310,7 @@ class LegendreMemory(nengo.Network):
         covariance = self.state_covariance()
         if self.normalization == "scale":
             return np.diag(self.n_std * np.sqrt(np.diag(covariance)))
-        # whiten: the covariance's principal axes, each scaled by its spread
-        eigenvalues, eigenvectors = np.linalg.eigh(covariance)
-        spread = np.sqrt(np.maximum(eigenvalues, 1e-12 * eigenvalues.max()))
-        return eigenvectors @ np.diag(self.n_std * spread)
+        return whitening_transform(covariance, self.n_std)
 
     def _build_neural(self, ens_kwargs):
         S = self._normalizing_transform()
@@ -497,9 +495,7 @@ class LegendreMemory(nengo.Network):
             represent_window = window_map.shape[0] < window_map.shape[1]
             G = window_map if represent_window else np.eye(self.size_out)
             covariance = G @ np.kron(np.eye(self.size_in), self.state_covariance()) @ G.T
-            eigenvalues, eigenvectors = np.linalg.eigh(covariance)
-            spread = np.sqrt(np.maximum(eigenvalues, 1e-12 * eigenvalues.max()))
-            W = eigenvectors @ np.diag(self.n_std * spread)
+            W = whitening_transform(covariance, self.n_std)
             # y -> the memory state that gives the same window
             if represent_window:
                 to_state = np.linalg.pinv(window_map) @ W
