@@ -4,5 +4,5 @@ Like `nengo.networks`, each network is a `nengo.Network` subclass with
 passthrough ``input`` and ``output`` Nodes, so it composes into larger models.
 """
 
-from .memory import LegendreMemory, default_tuning
+from .memory import LegendreMemory, default_lead, default_tuning
 from .learning import LearnedReadout

@@ -214,3 +214,34 @@ def test_add_output_shapes_and_errors(allclose):
     with pytest.raises(ValidationError) as info:
         memory.add_output(np.sum, r=[0.5, 2.0])
     assert info.value.attr == "r"
+
+
+def test_default_lead_only_for_default_lif():
+    from nengo_lmu.networks import default_lead
+
+    assert default_lead(nengo.LIF(), tuned_by_user=False) == pytest.approx(0.0022)
+    assert default_lead(nengo.LIF(), tuned_by_user=True) == 0
+    assert default_lead(nengo.LIF(tau_rc=0.05), tuned_by_user=False) == 0
+    for other in (nengo.LIFRate(), nengo.SpikingRectifiedLinear(),
+                  nengo.RegularSpiking(nengo.LIFRate()), nengo.PoissonSpiking(nengo.LIFRate())):
+        assert default_lead(other, tuned_by_user=False) == 0
+    tuned = LegendreMemory(4, 1.0, n_neurons=10, neuron_type=nengo.LIF(),
+                           max_rates=nengo.dists.Uniform(200, 400), add_to_container=False)
+    assert tuned.applied_lead == 0
+    given = LegendreMemory(4, 1.0, n_neurons=10, neuron_type=nengo.LIF(), lead=0.001,
+                           add_to_container=False)
+    assert given.applied_lead == 0.001
+
+
+def test_lead_correction_helps_lif(Simulator, seed):
+    """Spiking LIF output leads its rate model; principle 3 corrects for it."""
+    _, errors, _, _ = run_memories(
+        Simulator,
+        seed,
+        {
+            "corrected": dict(n_neurons=100, neuron_type=nengo.LIF()),
+            "uncorrected": dict(n_neurons=100, neuron_type=nengo.LIF(), lead=0.0),
+        },
+    )
+    # measured on nengo and dl (order 4, 400 neurons, 6 s): 0.035 vs 0.053
+    assert errors["corrected"]["state_nrmse"] < 0.8 * errors["uncorrected"]["state_nrmse"]
