@@ -150,8 +150,10 @@ def build_parser():
                          help="seeds of the comparison (default: 3)")
     spiking.add_argument("--long-duration", type=float, default=100.0,
                          help="simulated seconds of the long run (default: 100)")
-    spiking.add_argument("--cost-duration", type=float, default=10.0,
-                         help="simulated seconds per timing (default: 10)")
+    spiking.add_argument("--cost-duration", type=float, default=1.0,
+                         help="simulated seconds per timed run (default: 1)")
+    spiking.add_argument("--cost-repeats", type=int, default=21,
+                         help="alternating timed runs per model (default: 21)")
     spiking.add_argument("--plot-dir", default="plots", help="where plots go (default: plots)")
     spiking.set_defaults(func=cmd_bench_spiking_memory)
     return parser

@@ -139,7 +139,7 @@ def run_cost(args, progress):
     def stimulated(build):
         def make():
             with nengo.Network(seed=args.seed) as model:
-                stim = nengo.Node(nengo.processes.WhiteSignal(10, high=1, rms=0.3))
+                stim = nengo.Node(nengo.processes.WhiteSignal(100, high=1, rms=0.3))
                 inp, _ = build()
                 nengo.Connection(stim, inp, synapse=None)
             return model
@@ -155,18 +155,17 @@ def run_cost(args, progress):
         def build_recipe(n=n):
             return mb.build_hand_built_memory(ORDER, THETA, n)
 
-        # interleaved, best of 5: the machine's other load hits both alike
-        times = {build_ours: [], build_recipe: []}
-        for _ in range(5):
-            for build, seconds in times.items():
-                seconds.append(mb.time_simulation(
-                    stimulated(build), args.cost_duration, backend=args.backend))
-        ours.append(min(times[build_ours]))
-        recipe.append(min(times[build_recipe]))
+        ours_time, recipe_time = mb.time_simulations(
+            [stimulated(build_ours), stimulated(build_recipe)],
+            chunk=args.cost_duration, repeats=args.cost_repeats, backend=args.backend,
+        )
+        ours.append(ours_time)
+        recipe.append(recipe_time)
     slope = mb.fit_loglog_slope(totals, ours)
-    rows = [[m, f"{o:.2f}", f"{r:.2f}", f"{o / r:.3f}", f"{args.cost_duration / o:.2f}"]
+    rows = [[m, f"{o:.3f}", f"{r:.3f}", f"{o / r:.3f}", f"{args.cost_duration / o:.2f}"]
             for m, o, r in zip(totals, ours, recipe)]
-    print(f"\nCost: wall seconds to simulate {args.cost_duration:g} s (best of 5), "
+    print(f"\nCost: wall seconds to simulate {args.cost_duration:g} s (median of "
+          f"{args.cost_repeats} alternating runs), "
           f"order {ORDER}, backend {args.backend}")
     print(format_table(["neurons", "ours (s)", "recipe (s)", "ratio", "sim s / wall s"], rows))
     print(f"log-log slope of time vs neurons (ours): {slope:.3f}")

@@ -142,11 +142,24 @@ def fit_loglog_slope(x, y):
     return float(np.polyfit(np.log(x), np.log(y), 1)[0])
 
 
-def time_simulation(make_model, duration, dt=0.001, backend=None):
-    """Wall-clock seconds to run (not build) ``make_model()`` for ``duration``."""
-    model = make_model()
-    with Simulator(model, backend=backend, dt=dt, progress_bar=False) as sim:
-        sim.run_steps(10)  # warm up
-        start = time.perf_counter()
-        sim.run(duration)
-        return time.perf_counter() - start
+def time_simulations(make_models, chunk, repeats, dt=0.001, backend=None):
+    """Median wall-clock seconds per ``chunk`` simulated seconds, for each model.
+
+    The models are built once, then run in turn, ``chunk`` seconds at a time,
+    ``repeats`` times: slow drifts in the machine's speed hit all alike, and
+    the median ignores the runs that something else interrupted.
+    """
+    sims = [Simulator(make(), backend=backend, dt=dt, progress_bar=False) for make in make_models]
+    try:
+        for sim in sims:
+            sim.run_steps(10)  # warm up
+        times = [[] for _ in sims]
+        for _ in range(repeats):
+            for sim, seconds in zip(sims, times):
+                start = time.perf_counter()
+                sim.run(chunk)
+                seconds.append(time.perf_counter() - start)
+        return [float(np.median(seconds)) for seconds in times]
+    finally:
+        for sim in sims:
+            sim.close()
