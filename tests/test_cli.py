@@ -65,3 +65,21 @@ def test_help_lists_commands(capsys):
         cli.main(["--help"])
     help_text = capsys.readouterr().out
     assert "demo" in help_text and "bench" in help_text
+
+
+def test_bench_spiking_memory_comparison_prints_table(capsys, tmp_path):
+    argv = ["bench", "spiking-memory", "--parts", "comparison", "--seeds", "1",
+            "--duration", "3", "--plot-dir", str(tmp_path)]
+    assert cli.main(argv) == 0
+    output = capsys.readouterr().out
+    cells = [re.split(r"\s{2,}", line.strip()) for line in output.splitlines()]
+    rows = {row[0]: row[1:] for row in cells if len(row) == 3 and "±" in row[1]}
+    assert "hand-built recipe" in rows and "ours, defaults" in rows
+    assert len(rows) == 9
+
+
+def test_bench_spiking_memory_rejects_unknown_parts(capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main(["bench", "spiking-memory", "--parts", "comparison,speed"])
+    assert info.value.code == 2
+    assert "speed" in capsys.readouterr().err
