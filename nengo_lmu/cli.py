@@ -16,14 +16,22 @@ def print_metrics(metrics, file=None):
         print(f"{name}={value:.6g}" if isinstance(value, float) else f"{name}={value}", file=file)
 
 
-DEMOS = ("learn-delay", "ideal-delay")
+DEMOS = ("learn-delay", "mackey-glass", "ideal-delay")
 
 
 def cmd_demo(args):
     options = dict(seed=args.seed, backend=args.backend, plot=args.plot)
-    if args.duration is not None:
+    if args.duration is not None and args.name != "mackey-glass":
         options["duration"] = args.duration
-    if args.name == "learn-delay":
+    if args.name == "mackey-glass":
+        from nengo_lmu.learning_demo import run_mackey_glass_demo
+
+        if args.duration is not None:
+            # 80 % learning, 20 % test, as in the other demos; 100 samples per second
+            n_samples = int(round(args.duration / 0.01))
+            options.update(n_learn=int(0.8 * n_samples), n_test=n_samples - int(0.8 * n_samples))
+        metrics = run_mackey_glass_demo(**options)
+    elif args.name == "learn-delay":
         from nengo_lmu.learning_demo import run_delay_learning_demo
 
         metrics = run_delay_learning_demo(**options)
@@ -101,7 +109,8 @@ def build_parser():
     demo = commands.add_parser(
         "demo",
         help="run a demo: learn-delay (the main one: a spiking readout of an LMU "
-        "learns a 0.5 s delay online with PES) or ideal-delay",
+        "learns a 0.5 s delay online with PES), mackey-glass (online prediction "
+        "15 samples ahead) or ideal-delay",
     )
     demo.add_argument(
         "name", nargs="?", default="learn-delay", choices=DEMOS,
@@ -111,7 +120,8 @@ def build_parser():
     demo.add_argument("--plot", default=None, help="save the plot to this path")
     demo.add_argument(
         "--duration", type=float, default=None,
-        help="simulated seconds (default: 100 for learn-delay, 10 for ideal-delay)",
+        help="simulated seconds (default: 100 for learn-delay and mackey-glass, "
+        "10 for ideal-delay)",
     )
     demo.set_defaults(func=cmd_demo)
 
