@@ -19,6 +19,21 @@ from nengo_lmu.metrics import delayed, nrmse
 from nengo_lmu.simulator import Simulator
 
 
+def run_learning_then_test(model, readout, learn_steps, n_steps, backend, dt, progress_bar):
+    """Simulate ``learn_steps`` with learning on, the rest with it off; return the simulator."""
+    with contextlib.redirect_stdout(sys.stderr):  # progress bars; stdout has results
+        with Simulator(model, backend=backend, dt=dt, progress_bar=progress_bar) as sim:
+            sim.run_steps(learn_steps)
+            readout.learning = False
+            sim.run_steps(n_steps - learn_steps)
+    return sim
+
+
+def filtered_like_output(signal, readout, probe_synapse, dt):
+    """``signal`` through the learned connections' synapse and the probe's filter."""
+    return probe_synapse.filt(readout.synapse.filt(signal, dt=dt, y0=0), dt=dt, y0=0)
+
+
 def run_delay_learning_demo(
     seed=0,
     backend=None,
@@ -90,19 +105,14 @@ def run_delay_learning_demo(
         p_output = nengo.Probe(readout.output, synapse=probe_synapse)
         p_state = nengo.Probe(memory.output, synapse=None)
 
-    with contextlib.redirect_stdout(sys.stderr):  # progress bars; stdout has results
-        with Simulator(model, backend=backend, dt=dt, progress_bar=progress_bar) as sim:
-            sim.run_steps(learn_steps)
-            readout.learning = False
-            sim.run_steps(n_steps - learn_steps)
+    sim = run_learning_then_test(model, readout, learn_steps, n_steps, backend, dt, progress_bar)
 
     # the output went through the learned connections' synapse and the probe's
     # filter: the target and the linear readout are filtered alike
-    def as_output(signal):
-        return probe_synapse.filt(readout.synapse.filt(signal, dt=dt, y0=0), dt=dt, y0=0)
-
-    filtered_target = as_output(target)
-    linear = as_output(sim.data[p_state] @ legendre_readout(order, delay / theta))
+    filtered_target = filtered_like_output(target, readout, probe_synapse, dt)
+    linear = filtered_like_output(
+        sim.data[p_state] @ legendre_readout(order, delay / theta), readout, probe_synapse, dt
+    )
     output = sim.data[p_output][:, 0]
     test = slice(learn_steps, n_steps)
     last_learning = slice(max(learn_steps - int(round(10 / dt)), 0), learn_steps)
@@ -244,17 +254,9 @@ def run_mackey_glass_demo(
         nengo.Connection(feed, memory.input, synapse=None)
         p_output = nengo.Probe(readout.output, synapse=probe_synapse)
 
-    with contextlib.redirect_stdout(sys.stderr):  # progress bars; stdout has results
-        with Simulator(model, backend=backend, dt=dt, progress_bar=progress_bar) as sim:
-            sim.run_steps(learn_steps)
-            readout.learning = False
-            sim.run_steps(n_steps - learn_steps)
-
-    def as_output(signal):
-        return probe_synapse.filt(readout.synapse.filt(signal, dt=dt, y0=0), dt=dt, y0=0)
-
-    future = as_output(u[shift : shift + n_steps])
-    present = as_output(u[:n_steps])
+    sim = run_learning_then_test(model, readout, learn_steps, n_steps, backend, dt, progress_bar)
+    future = filtered_like_output(u[shift : shift + n_steps], readout, probe_synapse, dt)
+    present = filtered_like_output(u[:n_steps], readout, probe_synapse, dt)
     output = sim.data[p_output][:, 0]
     test = slice(learn_steps + int(round(theta / dt)), n_steps)
     metrics = {
