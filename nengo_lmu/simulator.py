@@ -19,7 +19,11 @@ DEFAULT_BACKEND = "nengo"
 _BACKEND_MODULES = {
     "nengo": ("nengo", "nengo"),
     "dl": ("nengo_dl", "nengo-dl"),
+    "loihi-sim": ("nengo_loihi", "nengo-loihi"),
+    "loihi": ("nengo_loihi", "nengo-loihi"),
 }
+# nengo_loihi's target for each of its backends
+_LOIHI_TARGETS = {"loihi-sim": "sim", "loihi": "loihi"}
 BACKENDS = tuple(_BACKEND_MODULES)
 _BACKEND = EnumParam("backend", values=BACKENDS)
 
@@ -79,6 +83,18 @@ def check_network_dt(network, dt):
             )
 
 
+def check_loihi_board():
+    """Fail before building if no Loihi board can be reached (no NxSDK)."""
+    from nengo_loihi.hardware import nxsdk_shim  # pylint: disable=import-outside-toplevel
+
+    if not nxsdk_shim.HAS_NXSDK:
+        raise BackendUnavailableError(
+            "Backend 'loihi' runs on a Loihi board through Intel's NxSDK, which is not "
+            "installed here. Use backend='loihi-sim' to run nengo-loihi's emulator of "
+            "the chip instead."
+        )
+
+
 def Simulator(network, backend=None, **kwargs):
     """Build ``network`` with the simulator of ``backend`` and return it.
 
@@ -86,9 +102,11 @@ def Simulator(network, backend=None, **kwargs):
     ----------
     network : nengo.Network
         The model to simulate.
-    backend : {"nengo", "dl"}
-        Which simulator runs the model. Defaults to the environment variable
-        ``NENGO_LMU_BACKEND``, or ``"nengo"`` if that is not set.
+    backend : {"nengo", "dl", "loihi-sim", "loihi"}
+        Which simulator runs the model: nengo's reference simulator, NengoDL,
+        nengo-loihi's emulator of the Loihi chip, or a Loihi board (through
+        NxSDK). Defaults to the environment variable ``NENGO_LMU_BACKEND``, or
+        ``"nengo"`` if that is not set.
     **kwargs
         Passed to the backend's simulator (``dt``, ``seed``, ``progress_bar``,
         and backend-specific options such as NengoDL's ``minibatch_size``).
@@ -96,8 +114,8 @@ def Simulator(network, backend=None, **kwargs):
     Returns
     -------
     simulator
-        A ``nengo.Simulator`` or ``nengo_dl.Simulator``, usable as a context
-        manager.
+        A ``nengo.Simulator``, ``nengo_dl.Simulator`` or
+        ``nengo_loihi.Simulator``, usable as a context manager.
 
     Examples
     --------
@@ -122,6 +140,11 @@ def Simulator(network, backend=None, **kwargs):
             f"Backend {backend!r} needs the package {package!r}, which could not "
             f"be imported ({error}). Install it with: pip install {package}"
         ) from error
+
+    if backend in _LOIHI_TARGETS:
+        if backend == "loihi":
+            check_loihi_board()
+        kwargs.setdefault("target", _LOIHI_TARGETS[backend])
 
     with warnings.catch_warnings():
         # NengoDL warns on every CPU-only machine; it is not news to our users

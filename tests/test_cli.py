@@ -55,7 +55,7 @@ def test_bad_backend_is_a_clean_error(capsys):
     with pytest.raises(SystemExit) as info:
         cli.main(["demo", "--backend", "nope"])
     assert info.value.code == 2
-    assert "must be one of ['nengo', 'dl']" in capsys.readouterr().err
+    assert "must be one of ['nengo', 'dl', 'loihi-sim', 'loihi']" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         cli.main(["demo", "no-such-demo"])
 

@@ -34,7 +34,7 @@ def test_nengo_and_dl_agree(seed, allclose):
 
 def test_unknown_backend_lists_valid_ones():
     model, _ = make_memory_model(0)
-    with pytest.raises(ValidationError, match="'nengo', 'dl'") as info:
+    with pytest.raises(ValidationError, match="'nengo', 'dl', 'loihi-sim', 'loihi'") as info:
         nengo_lmu.Simulator(model, backend="brian")
     assert info.value.attr == "backend"
 
@@ -62,3 +62,26 @@ def test_not_a_network():
     with pytest.raises(ValidationError, match="nengo.Network") as info:
         nengo_lmu.Simulator(nengo.Node(0, add_to_container=False))
     assert info.value.attr == "network"
+
+
+def test_loihi_without_board_names_the_emulator(monkeypatch):
+    from nengo_loihi.hardware import nxsdk_shim
+
+    monkeypatch.setattr(nxsdk_shim, "HAS_NXSDK", False)
+    model, _ = make_memory_model(0)
+    with pytest.raises(nengo_lmu.BackendUnavailableError, match="backend='loihi-sim'"):
+        nengo_lmu.Simulator(model, backend="loihi")
+
+
+def test_loihi_sim_runs_the_emulator(seed):
+    """A small spiking model runs on nengo-loihi's emulator of the chip."""
+    nengo_loihi = pytest.importorskip("nengo_loihi")
+    with nengo.Network(seed=seed) as model:
+        stim = nengo.Node(0.5)
+        ens = nengo.Ensemble(100, 1)
+        nengo.Connection(stim, ens)
+        probe = nengo.Probe(ens, synapse=0.05)
+    with nengo_lmu.Simulator(model, backend="loihi-sim", progress_bar=False) as sim:
+        sim.run(0.5)
+    assert isinstance(sim, nengo_loihi.Simulator) and sim.target == "sim"
+    assert abs(np.mean(sim.data[probe][-100:]) - 0.5) < 0.1
