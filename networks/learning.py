@@ -168,8 +168,7 @@ class LearnedReadout(nengo.Network):
     def _whitening_transform(self):
         """Map the memory's state onto coordinates of spread ``1 / n_std`` each."""
         memory = self.memory
-        covariance = np.kron(np.eye(memory.size_in), memory.state_covariance())
-        return np.linalg.inv(whitening_transform(covariance, memory.n_std))
+        return np.linalg.inv(whitening_transform(memory.full_state_covariance(), memory.n_std))
 
     def learn_from(self, target, synapse=None):
         """Connect ``target`` so that the readout learns to output it.

@@ -302,6 +302,7 @@ class LegendreMemory(nengo.Network):
         self.state_transform = None
         self.state_ensembles = []
         self.applied_lead = 0.0
+        self._state_covariance = None
 
         with self:
             self.input = nengo.Node(size_in=self.size_in, label="input")
@@ -327,12 +328,28 @@ class LegendreMemory(nengo.Network):
     def state_covariance(self):
         """Expected covariance of one memory's state (``order x order``).
 
+        Computed once (the memory's parameters are read-only): for a general
+        ``input_process`` it takes a simulation.
+
         From ``input_process`` if given (exactly for a ``WhiteSignal``, by
         simulation otherwise). Without one, the standard deviations are the
         worst case over band-limited white inputs of RMS ``input_rms`` (see
         `nengo_lmu.scaling`), and the correlations those of white input over
         the memory's band.
         """
+        if self._state_covariance is None:
+            self._state_covariance = self._compute_state_covariance()
+            self._state_covariance.setflags(write=False)  # shared by every caller
+        return self._state_covariance
+
+    def full_state_covariance(self):
+        """Expected covariance of the whole state (``size_out x size_out``).
+
+        The memories of the input dimensions are independent: block diagonal.
+        """
+        return np.kron(np.eye(self.size_in), self.state_covariance())
+
+    def _compute_state_covariance(self):
         process = self.input_process
         if isinstance(process, nengo.processes.WhiteSignal):
             return bandlimited_state_covariance(self.A, self.B, process.rms, process.high)
@@ -361,10 +378,12 @@ class LegendreMemory(nengo.Network):
         S = self._normalizing_transform()
         S_inv = np.linalg.inv(S)
         self.state_transform = S
+        # the continuous system in the represented coordinates
+        A_z, B_z = S_inv @ self.A @ S, S_inv @ self.B
         if self.mapping == "discrete":
             A, B = discrete_principle3(S_inv @ self.Ad @ S, S_inv @ self.Bd, self.synapse.tau, self.dt)
         else:
-            A, B = continuous_principle3(S_inv @ self.A @ S, S_inv @ self.B, self.synapse.tau)
+            A, B = continuous_principle3(A_z, B_z, self.synapse.tau)
 
         lead = self.lead
         if lead is None:
@@ -372,7 +391,6 @@ class LegendreMemory(nengo.Network):
             lead = default_lead(self.neuron_type, tuned_by_user=bool(tuned))
         if lead != 0:
             # the output is x + lead * dx/dt: fold that into the mapping
-            A_z, B_z = S_inv @ self.A @ S, S_inv @ self.B
             A = A @ np.linalg.inv(np.eye(self.order) + lead * A_z)
             B = B - lead * A @ B_z
         self.applied_lead = lead
@@ -550,7 +568,7 @@ class LegendreMemory(nengo.Network):
             window_map = np.kron(np.eye(self.size_in), legendre_readout(self.order, r))
             represent_window = window_map.shape[0] < window_map.shape[1]
             G = window_map if represent_window else np.eye(self.size_out)
-            covariance = G @ np.kron(np.eye(self.size_in), self.state_covariance()) @ G.T
+            covariance = G @ self.full_state_covariance() @ G.T
             W = whitening_transform(covariance, self.n_std)
             # y -> the memory state that gives the same window
             if represent_window:
