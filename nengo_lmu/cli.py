@@ -21,15 +21,11 @@ DEMOS = ("learn-delay", "mackey-glass", "ideal-delay")
 
 def cmd_demo(args):
     options = dict(seed=args.seed, backend=args.backend, plot=args.plot)
-    if args.duration is not None and args.name != "mackey-glass":
+    if args.duration is not None:
         options["duration"] = args.duration
     if args.name == "mackey-glass":
         from nengo_lmu.learning_demo import run_mackey_glass_demo
 
-        if args.duration is not None:
-            # 80 % learning, 20 % test, as in the other demos; 100 samples per second
-            n_samples = int(round(args.duration / 0.01))
-            options.update(n_learn=int(0.8 * n_samples), n_test=n_samples - int(0.8 * n_samples))
         metrics = run_mackey_glass_demo(**options)
     elif args.name == "learn-delay":
         from nengo_lmu.learning_demo import run_delay_learning_demo

@@ -177,8 +177,8 @@ def run_mackey_glass_demo(
     order=12,
     window=100,
     ahead=15,
-    n_learn=8000,
-    n_test=2000,
+    duration=100.0,
+    test_fraction=0.2,
     sample_time=0.01,
     n_neurons=1000,
     learning_rate=1e-3,
@@ -208,10 +208,13 @@ def run_mackey_glass_demo(
         The memory's window, in samples.
     ahead : int
         How many samples ahead to predict.
-    n_learn, n_test : int
-        Samples of the series presented with learning on, then off.
+    duration : float
+        Length of the run in seconds.
+    test_fraction : float
+        Final fraction of the run with learning off, over which it is scored.
     sample_time : float
-        Seconds each sample is presented for.
+        Seconds each sample is presented for (the run presents
+        ``duration / sample_time`` samples).
     n_neurons, learning_rate : int, float
         Size and PES learning rate of the `.LearnedReadout`.
     dt : float
@@ -232,12 +235,15 @@ def run_mackey_glass_demo(
     from nengo_lmu.datasets import mackey_glass
     from nengo_lmu.networks import LearnedReadout, LegendreMemory
 
-    series = mackey_glass(n_learn + n_test + ahead)
+    n_samples = int(round(duration / sample_time))
+    n_learn = int(round((1 - test_fraction) * n_samples))
+    n_test = n_samples - n_learn
+    series = mackey_glass(n_samples + ahead)
     series = (series - series.mean()) / (3 * series.std())  # mostly within [-1, 1]
     per_sample = int(round(sample_time / dt))
     u = np.repeat(series, per_sample)
     shift = ahead * per_sample
-    n_steps = (n_learn + n_test) * per_sample
+    n_steps = n_samples * per_sample
     learn_steps = n_learn * per_sample
     theta = window * sample_time
 
