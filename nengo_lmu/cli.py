@@ -88,19 +88,21 @@ def cmd_bench_spiking_memory(args):
     memory_bench_cli.run(args)
 
 
+def add_common(sub):
+    """Give a subcommand the ``--backend`` and ``--seed`` options every command takes."""
+    sub.add_argument(
+        "--backend",
+        default=None,
+        help=f"one of {', '.join(BACKENDS)} (default: $NENGO_LMU_BACKEND or nengo)",
+    )
+    sub.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="nengo-lmu", description="Legendre Memory Units in Nengo."
     )
     commands = parser.add_subparsers(dest="command", required=True)
-
-    def add_common(sub):
-        sub.add_argument(
-            "--backend",
-            default=None,
-            help=f"one of {', '.join(BACKENDS)} (default: $NENGO_LMU_BACKEND or nengo)",
-        )
-        sub.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
 
     demo = commands.add_parser(
         "demo",
