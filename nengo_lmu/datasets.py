@@ -93,3 +93,9 @@ def psdigits(perm_seed=0, test_fraction=0.25, seed=0):
         x, y, test_size=test_fraction, random_state=seed, stratify=y
     )
     return (x_train, y_train), (x_test, y_test)
+
+
+#: Sequence classification data sets by name, as the ``train`` command knows them.
+#: Each is a function returning ``(x_train, y_train), (x_test, y_test)`` with ``x``
+#: float32 of shape ``(n, steps, 1)`` in [0, 1] and ``y`` integer class labels.
+SEQUENCE_DATASETS = {"psdigits": psdigits}
