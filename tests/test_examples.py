@@ -33,6 +33,18 @@ def test_spiking_memory(backend, tmp_path):
     metrics = run_example("spiking_memory.py", tmp_path, "--backend", backend)
     assert float(metrics["ours_state_nrmse"]) < 0.05
     assert float(metrics["ours_delay_nrmse"]) < float(metrics["hand_built_delay_nrmse"])
+    # more neurons, less error, at about the 1/sqrt(neurons) of independent spike noise
+    scaling = [float(metrics[f"state_nrmse_{n}_neurons"]) for n in (300, 600, 1200)]
+    assert scaling[0] > scaling[1] > scaling[2]
+    assert -0.7 < float(metrics["loglog_slope"]) < -0.3
+
+
+def test_memory_capacity(backend, tmp_path):
+    metrics = run_example("memory_capacity.py", tmp_path, "--backend", backend)
+    for T in (100, 1000):
+        ratio = float(metrics[f"mse_window_{T}"]) / float(metrics[f"published_mse_window_{T}"])
+        assert 1 / 3 < ratio < 3, (T, ratio)
+    assert float(metrics["mse_window_1000"]) < float(metrics["mse_window_100"]) / 10
 
 
 def test_every_example_is_tested():
