@@ -5,12 +5,12 @@ The math of the Legendre delay system lives here (`legendre_ab`,
 `nengo_lmu.networks`, and `Simulator` runs a model on any supported backend.
 """
 
-import nengo
+import nengo as _nengo
 
-from nengo_lmu.compat import check_nengo_version, quiet_tensorflow_startup
+from nengo_lmu import compat as _compat
 
-check_nengo_version(nengo.version.version_info)
-quiet_tensorflow_startup()
+_compat.check_nengo_version(_nengo.version.version_info)
+_compat.quiet_tensorflow_startup()
 
 # pylint: disable=wrong-import-position
 from nengo_lmu.legendre import (
