@@ -505,6 +505,93 @@ def psfashion(perm_seed=0, path=None):
     return _permuted_sequences("fashion-mnist", perm_seed, path)
 
 
+_N_CLASSES_PARAM = IntParam("n_classes", low=2)
+
+
+def check_sequence_data(data, n_classes=10):
+    """Check a sequence classification data set; return it as float32 / int64 arrays.
+
+    Parameters
+    ----------
+    data : tuple
+        ``(x_train, y_train), (x_test, y_test)``, as the loaders in
+        `.SEQUENCE_DATASETS` return: ``x_*`` of shape ``(n, steps, dims)``,
+        finite, with the same ``steps`` and ``dims`` in both splits; ``y_*`` of
+        shape ``(n,)``, integer class labels in ``0 .. n_classes - 1``.
+    n_classes : int
+        The number of classes.
+
+    Returns
+    -------
+    (x_train, y_train), (x_test, y_test)
+        ``x_*`` as float32, ``y_*`` as int64.
+
+    Raises
+    ------
+    nengo.exceptions.ValidationError
+        On ``data``, naming the array and the problem, if anything is wrong.
+    """
+    n_classes = check_param(_N_CLASSES_PARAM, n_classes)
+    try:
+        (x_train, y_train), (x_test, y_test) = data
+    except (TypeError, ValueError):
+        raise ValidationError(
+            "Must be ((x_train, y_train), (x_test, y_test))", attr="data"
+        ) from None
+    arrays = {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
+    for name, value in arrays.items():
+        try:
+            arrays[name] = np.asarray(value)
+        except (TypeError, ValueError) as error:
+            raise ValidationError(f"{name} is not an array ({error})", attr="data") from None
+        if not np.issubdtype(arrays[name].dtype, np.number) or np.issubdtype(
+            arrays[name].dtype, np.complexfloating
+        ):
+            raise ValidationError(
+                f"{name} must hold real numbers (got dtype {arrays[name].dtype})", attr="data"
+            )
+    for split in ("train", "test"):
+        x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]
+        if x.ndim != 3:
+            raise ValidationError(
+                f"x_{split} must have shape (n, steps, dims) (got {x.shape}); "
+                "a sequence of scalars is (n, steps, 1)",
+                attr="data",
+            )
+        if y.ndim != 1:
+            raise ValidationError(
+                f"y_{split} must have shape (n,), one label per sequence (got {y.shape})",
+                attr="data",
+            )
+        if len(x) == 0 or len(x) != len(y):
+            raise ValidationError(
+                f"x_{split} has {len(x)} sequences and y_{split} {len(y)} labels; "
+                "they must be the same number, at least one",
+                attr="data",
+            )
+        if not np.all(np.isfinite(x)):
+            raise ValidationError(f"x_{split} has non-finite values", attr="data")
+        if not np.all(np.equal(np.mod(y, 1), 0)):
+            raise ValidationError(f"y_{split} must hold integer labels", attr="data")
+        bad = y[(y < 0) | (y >= n_classes)]
+        if bad.size:
+            raise ValidationError(
+                f"y_{split} labels must lie in 0-{n_classes - 1} (got {bad[0]:g}, "
+                f"{bad.size} out of range)",
+                attr="data",
+            )
+    if arrays["x_train"].shape[1:] != arrays["x_test"].shape[1:]:
+        raise ValidationError(
+            f"x_train's (steps, dims) {arrays['x_train'].shape[1:]} differ from "
+            f"x_test's {arrays['x_test'].shape[1:]}",
+            attr="data",
+        )
+    return (
+        (arrays["x_train"].astype(np.float32, copy=False), arrays["y_train"].astype(np.int64)),
+        (arrays["x_test"].astype(np.float32, copy=False), arrays["y_test"].astype(np.int64)),
+    )
+
+
 #: Sequence classification data sets by name, as the ``train`` command knows them.
 #: Each is a function returning ``(x_train, y_train), (x_test, y_test)`` with ``x``
 #: float32 of shape ``(n, steps, 1)`` in [0, 1] and ``y`` integer class labels.
