@@ -3,6 +3,7 @@
 import gzip
 import os
 import pathlib
+import zipfile
 
 import numpy as np
 from nengo.exceptions import ValidationError
@@ -396,7 +397,7 @@ def load_images(name, path=None):
                             str(files),
                         )
                     x, y = npz[f"x_{split}"], npz[f"y_{split}"]
-            except (OSError, ValueError) as error:
+            except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
                 if isinstance(error, DatasetFormatError):
                     raise
                 raise DatasetFormatError(f"Cannot read it as an .npz file ({error})", str(files))

@@ -252,6 +252,11 @@ def test_corrupt_npz(rng, tmp_path):
     (tmp_path / "broken.npz").write_bytes(b"not a zip file")
     with pytest.raises(DatasetFormatError, match="Cannot read it as an .npz file"):
         psmnist(path=tmp_path / "broken.npz")
+    # a zip file cut short
+    np.savez(tmp_path / "whole.npz", **make_images(rng))
+    (tmp_path / "cut.npz").write_bytes((tmp_path / "whole.npz").read_bytes()[:300])
+    with pytest.raises(DatasetFormatError, match="Cannot read it as an .npz file"):
+        psmnist(path=tmp_path / "cut.npz")
 
 
 def test_read_idx_roundtrip(rng, tmp_path):

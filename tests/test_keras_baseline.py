@@ -23,16 +23,17 @@ def small_digits():
 
 
 @needs_keras_lmu
-def test_train_keras_lmu_learns_something(small_digits):
+def test_train_keras_lmu_learns_something(small_digits, seed):
+    # 50 Adam steps: 0.61-0.74 test accuracy on five seeds tried
     result = train_keras_lmu(
-        small_digits, units=32, order=8, theta=64, epochs=1, batch_size=16,
-        learning_rate=1e-2, seed=0, verbose=False,
+        small_digits, units=64, order=16, theta=64, epochs=1, batch_size=8,
+        learning_rate=3e-3, seed=seed, verbose=False,
     )
     assert set(result) >= {"test_accuracy", "seconds_per_epoch", "epochs", "parameters"}
     assert result["epochs"] == 1 and len(result["epoch_seconds"]) == 1
     assert result["seconds_per_epoch"] == result["epoch_seconds"][0] > 0
-    # input kernel (1) + SimpleRNN on [memory, input] (9 -> 32) + Dense(32 -> 10)
-    assert result["parameters"] == 1 + (9 * 32 + 32 * 32 + 32) + (32 * 10 + 10)
+    # input kernel (1) + SimpleRNN on [memory, input] (17 -> 64) + Dense(64 -> 10)
+    assert result["parameters"] == 1 + (17 * 64 + 64 * 64 + 64) + (64 * 10 + 10)
     assert result["test_accuracy"] > 0.3  # chance is 0.1
 
 
