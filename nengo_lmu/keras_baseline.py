@@ -301,6 +301,10 @@ def cmd_bench_keras_lmu(args):
     from nengo_lmu.cli import print_metrics  # pylint: disable=import-outside-toplevel
     from nengo_lmu.datasets import SEQUENCE_DATASETS  # pylint: disable=import-outside-toplevel
 
+    try:
+        _import_keras_lmu()
+    except ImportError as error:
+        sys.exit(f"nengo-lmu: error: {error}")
     if args.dataset not in SEQUENCE_DATASETS:
         raise ValidationError(
             f"Must be one of {sorted(SEQUENCE_DATASETS)} (got {args.dataset!r})", "dataset"

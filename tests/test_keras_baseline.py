@@ -102,3 +102,14 @@ def test_missing_keras_lmu_says_how_to_install(monkeypatch, small_digits):
     monkeypatch.setattr(builtins, "__import__", no_keras_lmu)
     with pytest.raises(ImportError, match=r"pip install nengo-lmu\[bench\]"):
         train_keras_lmu(small_digits, units=4, order=4, theta=64, epochs=1)
+
+
+@needs_keras_lmu
+def test_bench_command_reports_a_missing_dataset(tmp_path, capsys):
+    from nengo_lmu import cli
+
+    with pytest.raises(SystemExit) as info:
+        cli.main(["bench", "keras-lmu", "--dataset", "psmnist", "--data-path", str(tmp_path)])
+    assert info.value.code == 2
+    error = capsys.readouterr().err
+    assert "MNIST not found at the given path" in error and str(tmp_path) in error
