@@ -12,10 +12,12 @@ PYTEST_ARGS ?=
 
 install: $(STAMP)
 
-$(STAMP): requirements-pinned.txt setup.cfg pyproject.toml
+$(STAMP): requirements-pinned.txt requirements-bench.txt setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=23" "setuptools>=64" wheel
 	$(BIN)/python -m pip install --quiet -r requirements-pinned.txt
+	# KerasLMU, the baseline of 'nengo-lmu bench keras-lmu', so its tests run too
+	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
