@@ -134,6 +134,8 @@ class BenchNetwork:
         return f"BenchNetwork({self.name!r})"
 
 
+#: Name -> `BenchNetwork`: the networks ``nengo-lmu bench backends`` runs (see
+#: `register_network`).
 BENCH_NETWORKS = {}
 
 
@@ -245,7 +247,7 @@ def spiking_memory_network(
 
 def learned_readout_network(
     order=8, theta=1.0, delay=0.5, n_neurons=1000, learning_rate=1e-3, freq=2.0,
-    duration=30.0, test_fraction=0.2, name="learned-readout",
+    duration=20.0, test_fraction=0.2, name="learned-readout",
 ):
     """`.LearnedReadout` learning a delay online from an ideal memory.
 
@@ -306,7 +308,11 @@ register_network(spiking_memory_network(nengo.LIF(), name="spiking-memory-lif"))
 register_network(learned_readout_network())
 
 
-def _import_backend(backend):
+def import_backend(backend):
+    """Import a backend's package, so that building on it does not time the import.
+
+    Raises ``ImportError`` if the package is missing.
+    """
     from nengo_lmu.simulator import (  # pylint: disable=import-outside-toplevel
         _BACKEND_MODULES,
         import_backend_module,
@@ -442,7 +448,7 @@ def _bench_network(network, backends, duration, seed, dt, chunk, repeats, bar):
     rows, sims = [], {}
     for backend in backends:
         with contextlib.suppress(Exception):  # a missing package is reported below
-            _import_backend(backend)  # importing (TensorFlow...) is not building
+            import_backend(backend)  # importing (TensorFlow...) is not building
         row = dict(network=network.name, backend=backend, metric=network.metric,
                    accuracy=float("nan"), speed=float("nan"), build_seconds=float("nan"),
                    duration=duration, status="ok")
