@@ -471,7 +471,9 @@ def _bench_network(network, backends, duration, seed, dt, chunk, repeats, bar):
         except Exception as error:  # pylint: disable=broad-except
             # a backend that cannot run a network gets a row that says why
             row["status"] = f"{stage} failed: {first_line(error)}"
-            sims.pop(backend, None)
+            if backend in sims:
+                with _quiet_stdout(), contextlib.suppress(Exception):
+                    sims.pop(backend).close()
         bar.update()
 
     times = {backend: [] for backend in sims}

@@ -72,6 +72,26 @@ def test_failing_backend_gets_its_reason():
     assert "No neurons marked" in bb.format_backend_table(rows)
 
 
+def test_failing_run_gets_its_reason():
+    """A network that fails while running gets a row too, after the ones that ran."""
+    tiny = small_networks()[0]
+
+    def build(signal_output, signal, dt, seed):
+        case = tiny.build(signal_output, signal, dt, seed)
+
+        def run(sim, steps):
+            sim.run_steps(steps // 2)
+            raise RuntimeError("diverged\ntraceback details")
+
+        return bb.BenchCase(case.model, case.stim, case.score, run=run)
+
+    failing = bb.BenchNetwork("failing", "none", build, duration=0.3)
+    rows = bb.run_backend_table([tiny, failing], backends=["nengo"], duration=0.3,
+                                chunk=0.05, repeats=1, progress_bar=False)
+    assert [row["status"] for row in rows] == ["ok", "run failed: RuntimeError: diverged"]
+    assert np.isnan(rows[1]["speed"]) and rows[1]["build_seconds"] > 0
+
+
 def test_first_line():
     assert bb.first_line(ValueError("first\nsecond")) == "ValueError: first"
     assert bb.first_line(KeyError()) == "KeyError"
