@@ -22,7 +22,7 @@ def small_networks():
 
 def test_table_on_nengo_and_dl():
     rows = bb.run_backend_table(
-        small_networks(), backends="nengo,dl", duration=0.3, chunk=0.05, repeats=2,
+        small_networks(), backends="nengo,dl", duration=0.3, chunk=0.3, repeats=1,
         progress_bar=False,
     )
     table = {(row["network"], row["backend"]): row for row in rows}
