@@ -6,7 +6,7 @@ import sys
 import nengo
 from nengo.exceptions import ValidationError
 
-from nengo_lmu import keras_baseline
+from nengo_lmu import backend_bench, keras_baseline
 from nengo_lmu.simulator import BACKENDS, resolve_backend
 from nengo_lmu.tables import format_table
 
@@ -166,6 +166,7 @@ def build_parser():
     spiking.add_argument("--plot-dir", default="plots", help="where plots go (default: plots)")
     spiking.set_defaults(func=cmd_bench_spiking_memory)
     keras_baseline.register(benches)
+    backend_bench.register(benches)
     return parser
 
 
