@@ -6,6 +6,7 @@ import sys
 import nengo
 from nengo.exceptions import ValidationError
 
+from nengo_lmu import loihi_bench
 from nengo_lmu.simulator import BACKENDS, resolve_backend
 from nengo_lmu.tables import format_table
 
@@ -164,6 +165,7 @@ def build_parser():
                          help="alternating timed runs per model (default: 21)")
     spiking.add_argument("--plot-dir", default="plots", help="where plots go (default: plots)")
     spiking.set_defaults(func=cmd_bench_spiking_memory)
+    loihi_bench.register(benches)
     return parser
 
 

@@ -1,10 +1,15 @@
 """Test configuration: one suite, parametrized over backends.
 
 Tests that take the ``Simulator`` (or ``backend``) fixture run once per
-backend given with ``--backends`` (default: nengo and dl). ``seed`` and
-``rng`` ignore the backend parameter, so the same network gets the same seed
-on every backend. Slow tests are marked ``slow`` and run with ``--slow``
-(nengo's pytest plugin provides both).
+backend given with ``--backends`` (default: nengo, dl and loihi-sim; the
+full matrix adds ``loihi``, which needs a board). ``seed`` and ``rng`` ignore
+the backend parameter, so the same network gets the same seed on every
+backend. Slow tests are marked ``slow`` and run with ``--slow`` (nengo's
+pytest plugin provides both).
+
+A test of a feature that some backends lack is marked
+``@pytest.mark.backends_lack("loihi-sim", "loihi", reason="...")``: on those
+backends it is skipped with that reason, never passed silently.
 """
 
 import functools
@@ -17,7 +22,7 @@ from pytest_rng.plugin import Seed
 
 import nengo_lmu
 
-DEFAULT_BACKENDS = "nengo,dl"
+DEFAULT_BACKENDS = "nengo,dl,loihi-sim"
 _BACKEND_ID = re.compile(
     r"-?backend=(?:%s)"
     % "|".join(sorted(map(re.escape, nengo_lmu.BACKENDS), key=len, reverse=True))
@@ -27,6 +32,11 @@ _BACKEND_ID = re.compile(
 def pytest_configure(config):
     # the cache may hold files written by another numpy, which breaks building
     nengo.rc.set("decoder_cache", "enabled", "False")
+    config.addinivalue_line(
+        "markers",
+        "backends_lack(*backends, reason): skip the test on these backends, "
+        "saying why (a feature they do not have)",
+    )
 
 
 def pytest_addoption(parser):
@@ -43,9 +53,30 @@ def pytest_generate_tests(metafunc):
         backends = [b.strip() for b in metafunc.config.getoption("backends").split(",")]
         for backend in backends:
             nengo_lmu.simulator.resolve_backend(backend)  # fail early on a typo
+        lacking = _lacking_backends(metafunc.definition)
         metafunc.parametrize(
-            "backend", backends, ids=[f"backend={b}" for b in backends]
+            "backend",
+            [
+                pytest.param(
+                    b, marks=[pytest.mark.skip(reason=f"{b}: {lacking[b]}")] if b in lacking else []
+                )
+                for b in backends
+            ],
+            ids=[f"backend={b}" for b in backends],
         )
+
+
+def _lacking_backends(definition):
+    """Backend -> reason, from the test's ``backends_lack`` markers."""
+    lacking = {}
+    for marker in definition.iter_markers("backends_lack"):
+        reason = marker.kwargs.get("reason")
+        if not reason:
+            raise ValueError(f"{definition.nodeid}: backends_lack needs a reason=")
+        for backend in marker.args:
+            nengo_lmu.simulator.resolve_backend(backend)  # fail early on a typo
+            lacking.setdefault(backend, reason)
+    return lacking
 
 
 @pytest.fixture
