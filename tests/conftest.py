@@ -5,7 +5,9 @@ backend given with ``--backends`` (default: nengo, dl and loihi-sim; the
 full matrix adds ``loihi``, which needs a board). ``seed`` and ``rng`` ignore
 the backend parameter, so the same network gets the same seed on every
 backend. Slow tests are marked ``slow`` and run with ``--slow`` (nengo's
-pytest plugin provides both).
+pytest plugin provides both); ``@pytest.mark.slow_on("loihi-sim")`` makes a
+test slow on the given backends only (the emulator runs a spiking network some
+10-50 times slower than nengo).
 
 A test of a feature that some backends lack is marked
 ``@pytest.mark.backends_lack("loihi-sim", "loihi", reason="...")``: on those
@@ -37,6 +39,10 @@ def pytest_configure(config):
         "backends_lack(*backends, reason): skip the test on these backends, "
         "saying why (a feature they do not have)",
     )
+    config.addinivalue_line(
+        "markers",
+        "slow_on(*backends): the test is slow (runs only with --slow) on these backends",
+    )
 
 
 def pytest_addoption(parser):
@@ -54,16 +60,16 @@ def pytest_generate_tests(metafunc):
         for backend in backends:
             nengo_lmu.simulator.resolve_backend(backend)  # fail early on a typo
         lacking = _lacking_backends(metafunc.definition)
-        metafunc.parametrize(
-            "backend",
-            [
-                pytest.param(
-                    b, marks=[pytest.mark.skip(reason=f"{b}: {lacking[b]}")] if b in lacking else []
-                )
-                for b in backends
-            ],
-            ids=[f"backend={b}" for b in backends],
-        )
+        slow_on = {
+            b for marker in metafunc.definition.iter_markers("slow_on") for b in marker.args
+        }
+        params = []
+        for b in backends:
+            marks = [pytest.mark.skip(reason=f"{b}: {lacking[b]}")] if b in lacking else []
+            if b in slow_on:
+                marks.append(pytest.mark.slow)
+            params.append(pytest.param(b, marks=marks))
+        metafunc.parametrize("backend", params, ids=[f"backend={b}" for b in backends])
 
 
 def _lacking_backends(definition):
