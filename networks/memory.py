@@ -220,25 +220,27 @@ class LegendreMemory(nengo.Network):
         see the benchmark).
     loihi : bool
         Build the neural memory so that it runs on Loihi (``"loihi-sim"`` or
-        ``"loihi"``; it runs unchanged on every other backend too). The
-        recurrent connections go directly from ensemble to ensemble (no
-        passthrough Node, which nengo-loihi would replace by connections that
-        lose the memory's decoder solver), with neuron-to-neuron weights
-        (``weights=True`` solvers) instead of nengo-loihi's decode neurons,
-        which would add a spiking stage and a second synapse to the loop and
-        give each off-diagonal part of the recurrent transform a block of
-        its own, too weak to be discretized ("Could not find appropriate
-        weight exponent"). It also requires what the chip requires: a
-        neuron type the chip has (`nengo_lmu.loihi.CHIP_NEURON_TYPES`),
-        ``dt=0.001`` and intercepts below nengo-loihi's limit (0.95).
-        Its neurons come in mirrored pairs (see `.Mirrored`), each memory's
-        state is one ensemble whose neurons are each tuned to one state
-        dimension, each input enters through an ensemble of ``n_neurons``
-        (``input_ensembles``), and the default maximum rates are
-        ``Uniform(40, 60)``: on the chip a neuron's rate can only be
-        ``1 / (k dt)``, too coarse a scale at 100 Hz. ``n_neurons`` must be
-        even. Ignored for an ideal memory, which has no neurons to put on a
-        chip.
+        ``"loihi"``); it runs unchanged on the other backends too. The plain
+        build cannot: nengo-loihi replaces the ensemble array's passthrough
+        Nodes by one connection per pair of ensembles, each through decode
+        neurons of its own, and the weak ones cannot be discretized ("Could
+        not find appropriate weight exponent"). The Loihi-ready build has,
+        per memory, an input ensemble (``input_ensembles``; a connection
+        from a Node would be filtered on the host and again on the chip) and
+        one state ensemble of ``n_neurons * order`` neurons, each tuned to
+        one state dimension (an ensemble array in one object), connected by
+        neuron-to-neuron weights (``weights=True`` solvers): one synapse for
+        the whole recurrence, as nengo-loihi 1.1 gives each synapse into a
+        block its own weight exponent, clipped at -6, which scales up
+        synapses much weaker than the block's strongest. Neurons come in
+        mirrored pairs (`.Mirrored`), so that rounding the weights cannot
+        turn the pairs' common activity into an offset; the default maximum
+        rates are ``Uniform(40, 60)``, as on the chip a rate can only be
+        ``1 / (k dt)``, a coarse scale at 100 Hz (see ``nengo-lmu bench
+        loihi-mapping``). Requires what the chip requires: a neuron type it
+        has (`nengo_lmu.loihi.CHIP_NEURON_TYPES`), ``dt=0.001``, intercepts
+        below nengo-loihi's limit (0.95), rates up to 500 Hz; and an even
+        ``n_neurons``. Ignored for an ideal memory, which has no neurons.
     dt : float
         Time step of the simulator that will run the network, in seconds. The
         discrete system is exact only at this step; `nengo_lmu.Simulator`

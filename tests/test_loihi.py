@@ -235,3 +235,34 @@ def test_loihi_memory_within_twice_nengo_error(Simulator, backend, seed, plt):
               f"{reference['state_nrmse']:.3f})")
     assert errors["state_nrmse"] < 0.2  # it remembers at all
     assert errors["state_nrmse"] <= 2 * reference["state_nrmse"]
+
+
+def test_docstring_examples():
+    import doctest  # pylint: disable=import-outside-toplevel
+
+    import nengo_lmu.loihi  # pylint: disable=import-outside-toplevel
+
+    result = doctest.testmod(nengo_lmu.loihi, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0
+    assert result.failed == 0
+
+
+def test_mapping_figures_of_a_loihi_memory(seed):
+    pytest.importorskip("nengo_loihi")
+    from nengo_lmu.loihi_mapping import loihi_mapping  # pylint: disable=import-outside-toplevel
+
+    with nengo.Network(seed=seed) as net:
+        stim = nengo.Node(0.2)
+        memory = LegendreMemory(4, 0.5, n_neurons=50, loihi=True)
+        nengo.Connection(stim, memory.input, synapse=None)
+        nengo.Probe(memory.output)
+    figures = loihi_mapping(net)
+    figures["simulator"].close()
+    on_chip = sum(ens.n_neurons for ens in memory.state_ensembles + memory.input_ensembles)
+    assert figures["neurons"] >= on_chip == 250
+    assert figures["cores"] == len(figures["neurons_per_core"]) >= 2
+    assert figures["neurons_per_core"].max() <= 1024
+    assert figures["weights"] >= 200 * 200 + 50 * 200  # recurrent and input weights
+    # one synapse per block for the recurrence: no weak synapse scaled up
+    assert 0 < figures["weight_rel_rms"] < 0.05
+    assert figures["learned_synapses"] == 0
