@@ -266,3 +266,16 @@ def test_mapping_figures_of_a_loihi_memory(seed):
     # one synapse per block for the recurrence: no weak synapse scaled up
     assert 0 < figures["weight_rel_rms"] < 0.05
     assert figures["learned_synapses"] == 0
+
+
+def test_bench_loihi_mapping_prints_table(capsys):
+    pytest.importorskip("nengo_loihi")
+    from nengo_lmu import cli  # pylint: disable=import-outside-toplevel
+
+    argv = ["bench", "loihi-mapping", "--parts", "mapping", "--order", "2", "--neurons", "20"]
+    assert cli.main(argv) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "cores" in lines[1] and "weight rel RMS err" in lines[1]
+    assert len(lines) == 5, lines  # title, header, rule, two networks
+    assert lines[3].strip().startswith("memory")
+    assert "learned readout" in lines[4]
