@@ -10,6 +10,7 @@ from nengo.exceptions import NengoException, ValidationError
 from nengo.params import EnumParam
 
 from nengo_lmu.compat import tensorflow_log_filter
+from nengo_lmu.loihi import check_loihi_ready
 from nengo_lmu.validation import check_param
 
 BACKEND_ENV_VAR = "NENGO_LMU_BACKEND"
@@ -111,6 +112,15 @@ def Simulator(network, backend=None, **kwargs):
         Passed to the backend's simulator (``dt``, ``seed``, ``progress_bar``,
         and backend-specific options such as NengoDL's ``minibatch_size``).
 
+    Raises
+    ------
+    nengo_lmu.loihi.LoihiPreflightError
+        For ``"loihi-sim"`` and ``"loihi"``, before building, if anything in
+        ``network`` cannot go on the chip (see `nengo_lmu.loihi.preflight`);
+        it lists every problem.
+    BackendUnavailableError
+        If the backend's package (or, for ``"loihi"``, NxSDK) is missing.
+
     Returns
     -------
     simulator
@@ -144,6 +154,8 @@ def Simulator(network, backend=None, **kwargs):
     if backend in _LOIHI_TARGETS:
         if backend == "loihi":
             check_loihi_board()
+        # every problem at once, before nengo-loihi stops at the first
+        check_loihi_ready(network, dt=kwargs.get("dt", 0.001))
         kwargs.setdefault("target", _LOIHI_TARGETS[backend])
 
     with warnings.catch_warnings():

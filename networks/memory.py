@@ -5,7 +5,7 @@ import numpy as np
 from nengo.base import ProcessParam
 from nengo.exceptions import ValidationError
 from nengo.neurons import NeuronTypeParam
-from nengo.params import EnumParam, IntParam, NumberParam
+from nengo.params import BoolParam, EnumParam, IntParam, NumberParam
 from nengo.solvers import SolverParam
 from nengo.synapses import SynapseParam
 
@@ -45,6 +45,51 @@ def default_tuning(neuron_type):
     if isinstance(_base_neuron_type(neuron_type), nengo.RectifiedLinear):
         return nengo.dists.Uniform(-1.2, -1.0), nengo.solvers.LstsqL2(reg=0.03)
     return nengo.dists.Uniform(-1.5, 0.0), nengo.solvers.LstsqL2(reg=0.03)
+
+
+def _with_weights(solver):
+    """A copy of a decoder ``solver`` that solves for neuron-to-neuron weights."""
+    if solver.weights:
+        return solver
+    params = {param.name: getattr(solver, param.name) for param in solver._params}
+    params["weights"] = True
+    return type(solver)(**params)
+
+
+# default maximum rates of a Loihi-ready memory's neurons (see _build_neural)
+LOIHI_MAX_RATES = nengo.dists.Uniform(40, 60)
+
+
+class Mirrored(nengo.dists.Distribution):
+    """Samples of ``dist`` for the first half, repeated for the second half.
+
+    With ``negate=True`` the second half is the first negated. A population
+    whose encoders, intercepts and maximum rates come in such mirrored pairs,
+    decoded from mirrored evaluation points, has decoders (and so weights)
+    that come in exactly opposite pairs: the constant part of the pairs'
+    activities then cancels in every connection, however the weights are
+    rounded (on Loihi, to 8 bits).
+
+    Parameters
+    ----------
+    dist : nengo.dists.Distribution
+        The distribution of the first half.
+    negate : bool
+        Whether the second half is the first negated.
+    """
+
+    dist = nengo.dists.DistributionParam("dist")
+    negate = BoolParam("negate")
+
+    def __init__(self, dist, negate=False):
+        super().__init__()
+        self.dist = dist
+        self.negate = negate
+
+    def sample(self, n, d=None, rng=np.random):
+        half = self.dist.sample((n + 1) // 2, d, rng=rng)
+        other = -half if self.negate else half
+        return np.concatenate([half, other])[:n]
 
 
 # measured lead of the decoded output of spiking nengo.LIF() (tau_rc 20 ms,
@@ -173,6 +218,29 @@ class LegendreMemory(nengo.Network):
         ``"single"``: one ensemble of ``n_neurons * order`` neurons per memory
         representing all its dimensions (less accurate for a linear system,
         see the benchmark).
+    loihi : bool
+        Build the neural memory so that it runs on Loihi (``"loihi-sim"`` or
+        ``"loihi"``); it runs unchanged on the other backends too. The plain
+        build cannot: nengo-loihi replaces the ensemble array's passthrough
+        Nodes by one connection per pair of ensembles, each through decode
+        neurons of its own, and the weak ones cannot be discretized ("Could
+        not find appropriate weight exponent"). The Loihi-ready build has,
+        per memory, an input ensemble (``input_ensembles``; a connection
+        from a Node would be filtered on the host and again on the chip) and
+        one state ensemble of ``n_neurons * order`` neurons, each tuned to
+        one state dimension (an ensemble array in one object), connected by
+        neuron-to-neuron weights (``weights=True`` solvers): one synapse for
+        the whole recurrence, as nengo-loihi 1.1 gives each synapse into a
+        block its own weight exponent, clipped at -6, which scales up
+        synapses much weaker than the block's strongest. Neurons come in
+        mirrored pairs (`.Mirrored`), so that rounding the weights cannot
+        turn the pairs' common activity into an offset; the default maximum
+        rates are ``Uniform(40, 60)``, as on the chip a rate can only be
+        ``1 / (k dt)``, a coarse scale at 100 Hz (see ``nengo-lmu bench
+        loihi-mapping``). Requires what the chip requires: a neuron type it
+        has (`nengo_lmu.loihi.CHIP_NEURON_TYPES`), ``dt=0.001``, intercepts
+        below nengo-loihi's limit (0.95), rates up to 500 Hz; and an even
+        ``n_neurons``. Ignored for an ideal memory, which has no neurons.
     dt : float
         Time step of the simulator that will run the network, in seconds. The
         discrete system is exact only at this step; `nengo_lmu.Simulator`
@@ -208,6 +276,9 @@ class LegendreMemory(nengo.Network):
         The lead (seconds) principle 3 was corrected for (0 if none).
     state_ensembles : list of nengo.Ensemble
         The neurons of a neural memory (empty for an ideal one).
+    input_ensembles : list of nengo.Ensemble
+        Of a Loihi-ready memory (``loihi=True``): the ensembles through which
+        each input dimension enters the chip (else empty).
 
     Examples
     --------
@@ -243,6 +314,7 @@ class LegendreMemory(nengo.Network):
     solver = SolverParam("solver", optional=True, readonly=True)
     layout = EnumParam("layout", values=("array", "single"), readonly=True)
     lead = NumberParam("lead", optional=True, readonly=True)
+    loihi = BoolParam("loihi", readonly=True)
 
     def __init__(
         self,
@@ -260,6 +332,7 @@ class LegendreMemory(nengo.Network):
         solver=None,
         layout="array",
         lead=None,
+        loihi=False,
         dt=0.001,
         method="zoh",
         label=None,
@@ -294,13 +367,17 @@ class LegendreMemory(nengo.Network):
         self.solver = solver
         self.layout = layout
         self.lead = lead
+        self.loihi = loihi
         self.dt = dt
         self.method = method
+        if self.loihi and self.n_neurons is not None:
+            self._check_loihi_ready(ens_kwargs)
 
         self.A, self.B = legendre_ab(self.order, self.theta)
         self.Ad, self.Bd = discretize(self.A, self.B, self.dt, method=self.method)
         self.state_transform = None
         self.state_ensembles = []
+        self.input_ensembles = []
         self.applied_lead = 0.0
         self._state_covariance = None
 
@@ -311,6 +388,43 @@ class LegendreMemory(nengo.Network):
                 self._build_ideal()
             else:
                 self._build_neural(ens_kwargs)
+
+    def _check_loihi_ready(self, ens_kwargs):
+        """Refuse, before building, what a Loihi-ready memory cannot have."""
+        from nengo_lmu.loihi import (  # pylint: disable=import-outside-toplevel
+            LOIHI_DT,
+            chip_neuron_problem,
+            intercepts_problem,
+            max_rates_problem,
+        )
+
+        if abs(self.dt - LOIHI_DT) > 1e-12:
+            raise ValidationError(
+                f"Loihi runs at dt={LOIHI_DT:g} only (got dt={self.dt:g})", "dt", self
+            )
+        problem = chip_neuron_problem(self.neuron_type)
+        if problem is not None:
+            raise ValidationError(problem, "neuron_type", self)
+        for attr, check in (("intercepts", intercepts_problem), ("max_rates", max_rates_problem)):
+            if attr in ens_kwargs:
+                problem = check(ens_kwargs[attr])
+                if problem is not None:
+                    raise ValidationError(problem, attr, self)
+        if self.layout != "array":
+            raise ValidationError(
+                "A Loihi-ready memory has a layout of its own (one population per "
+                "memory, each neuron tuned to one state dimension); leave "
+                "layout='array'",
+                "layout",
+                self,
+            )
+        if self.n_neurons % 2:
+            raise ValidationError(
+                f"A Loihi-ready memory pairs its neurons; n_neurons must be even "
+                f"(got {self.n_neurons})",
+                "n_neurons",
+                self,
+            )
 
     def _memory_slices(self):
         """The slice of the state belonging to each input dimension."""
@@ -385,6 +499,12 @@ class LegendreMemory(nengo.Network):
         else:
             A, B = continuous_principle3(A_z, B_z, self.synapse.tau)
 
+        if self.loihi:
+            # Loihi's spike periods are whole steps, so a neuron's rate takes
+            # the values 1/(k dt) only: 8-10% apart at 100-120 Hz, 2-2.5% at
+            # 40-60 Hz, where the memory's state error on the emulator comes
+            # within 2x of nengo's on the same network (see loihi_bench)
+            ens_kwargs.setdefault("max_rates", LOIHI_MAX_RATES)
         lead = self.lead
         if lead is None:
             tuned = {"max_rates", "intercepts", "gain", "bias"} & set(ens_kwargs)
@@ -401,6 +521,9 @@ class LegendreMemory(nengo.Network):
         # the decoders of the state are those of every connection made here
         self.config[nengo.Connection].solver = solver if self.solver is None else self.solver
 
+        if self.loihi:
+            self._build_loihi_ready(A, B, S, ens_kwargs)
+            return
         for k, part in enumerate(self._memory_slices()):
             if self.layout == "array":
                 ens_kwargs.setdefault("eval_points", nengo.dists.Gaussian(0, 1 / self.n_std))
@@ -432,6 +555,68 @@ class LegendreMemory(nengo.Network):
             nengo.Connection(self.input[k], ens_in, transform=B, synapse=self.synapse)
             nengo.Connection(ens_out, ens_in, transform=A, synapse=self.synapse)
             nengo.Connection(ens_out, self.output[part], transform=S, synapse=None)
+
+    def _build_loihi_ready(self, A, B, S, ens_kwargs):
+        """The neural memory with every on-chip connection ensemble to ensemble.
+
+        Each input dimension enters through an ensemble of its own
+        (``input_ensembles``), so that every connection into a state
+        ensemble comes from the chip through ``synapse``, with
+        neuron-to-neuron weights. (A connection from a Node would be
+        filtered on the host, then again by the state ensemble's one input
+        filter on the chip.) Only the decoded output leaves the chip.
+        """
+        solver = self.config[nengo.Connection].solver
+        weight_solver = _with_weights(solver)
+
+        def mirrored(value, negate=False):
+            is_dist = isinstance(value, nengo.dists.Distribution)
+            return Mirrored(value, negate=negate) if is_dist else value
+
+        common = {
+            key: mirrored(value) if key in ("max_rates", "intercepts") else value
+            for key, value in ens_kwargs.items()
+            if key != "eval_points"
+        }
+        state_kwargs = dict(common)
+        input_kwargs = dict(common)
+        input_kwargs.setdefault("encoders", Mirrored(nengo.dists.Choice([[1.0]]), negate=True))
+        # one ensemble per memory, each neuron tuned to one state dimension
+        # (an ensemble array in one object), so that the recurrent weights are
+        # one synapse: nengo-loihi 1.1 gives each synapse into a block its own
+        # weight exponent, clipped at -6, which scales up synapses much weaker
+        # than the block's strongest (weak couplings of an ensemble array)
+        half = np.repeat(np.eye(self.order), self.n_neurons // 2, axis=0)
+        state_kwargs.setdefault("encoders", np.vstack([half, -half]))
+        state_kwargs["eval_points"] = mirrored(
+            ens_kwargs.get("eval_points", nengo.dists.Gaussian(0, 1 / self.n_std)), negate=True
+        )
+        input_kwargs["eval_points"] = Mirrored(nengo.dists.Uniform(-1, 1), negate=True)
+        for k, part in enumerate(self._memory_slices()):
+            # the input (RMS input_rms) within radius 1
+            input_ensemble = nengo.Ensemble(
+                self.n_neurons,
+                1,
+                neuron_type=self.neuron_type,
+                label=f"input ensemble {k}",
+                **input_kwargs,
+            )
+            self.input_ensembles.append(input_ensemble)
+            nengo.Connection(self.input[k], input_ensemble, synapse=None)
+            state = nengo.Ensemble(
+                self.n_neurons * self.order,
+                self.order,
+                neuron_type=self.neuron_type,
+                label=f"state ensemble {k}",
+                **state_kwargs,
+            )
+            self.state_ensembles.append(state)
+            nengo.Connection(
+                input_ensemble, state, transform=B, synapse=self.synapse, solver=weight_solver
+            )
+            nengo.Connection(state, state, transform=A, synapse=self.synapse, solver=weight_solver)
+            nengo.Connection(state, self.output[part], transform=S, synapse=None)
+
     @property
     def size_out(self):
         """Dimensionality of the memory state (``order * size_in``)."""

@@ -1,10 +1,17 @@
 """Test configuration: one suite, parametrized over backends.
 
 Tests that take the ``Simulator`` (or ``backend``) fixture run once per
-backend given with ``--backends`` (default: nengo and dl). ``seed`` and
-``rng`` ignore the backend parameter, so the same network gets the same seed
-on every backend. Slow tests are marked ``slow`` and run with ``--slow``
-(nengo's pytest plugin provides both).
+backend given with ``--backends`` (default: nengo, dl and loihi-sim; the
+full matrix adds ``loihi``, which needs a board). ``seed`` and ``rng`` ignore
+the backend parameter, so the same network gets the same seed on every
+backend. Slow tests are marked ``slow`` and run with ``--slow`` (nengo's
+pytest plugin provides both); ``@pytest.mark.slow_on("loihi-sim")`` makes a
+test slow on the given backends only (the emulator runs a spiking network some
+10-50 times slower than nengo).
+
+A test of a feature that some backends lack is marked
+``@pytest.mark.backends_lack("loihi-sim", "loihi", reason="...")``: on those
+backends it is skipped with that reason, never passed silently.
 """
 
 import functools
@@ -17,7 +24,7 @@ from pytest_rng.plugin import Seed
 
 import nengo_lmu
 
-DEFAULT_BACKENDS = "nengo,dl"
+DEFAULT_BACKENDS = "nengo,dl,loihi-sim"
 _BACKEND_ID = re.compile(
     r"-?backend=(?:%s)"
     % "|".join(sorted(map(re.escape, nengo_lmu.BACKENDS), key=len, reverse=True))
@@ -27,6 +34,15 @@ _BACKEND_ID = re.compile(
 def pytest_configure(config):
     # the cache may hold files written by another numpy, which breaks building
     nengo.rc.set("decoder_cache", "enabled", "False")
+    config.addinivalue_line(
+        "markers",
+        "backends_lack(*backends, reason): skip the test on these backends, "
+        "saying why (a feature they do not have)",
+    )
+    config.addinivalue_line(
+        "markers",
+        "slow_on(*backends): the test is slow (runs only with --slow) on these backends",
+    )
 
 
 def pytest_addoption(parser):
@@ -43,9 +59,30 @@ def pytest_generate_tests(metafunc):
         backends = [b.strip() for b in metafunc.config.getoption("backends").split(",")]
         for backend in backends:
             nengo_lmu.simulator.resolve_backend(backend)  # fail early on a typo
-        metafunc.parametrize(
-            "backend", backends, ids=[f"backend={b}" for b in backends]
-        )
+        lacking = _lacking_backends(metafunc.definition)
+        slow_on = {
+            b for marker in metafunc.definition.iter_markers("slow_on") for b in marker.args
+        }
+        params = []
+        for b in backends:
+            marks = [pytest.mark.skip(reason=f"{b}: {lacking[b]}")] if b in lacking else []
+            if b in slow_on:
+                marks.append(pytest.mark.slow)
+            params.append(pytest.param(b, marks=marks))
+        metafunc.parametrize("backend", params, ids=[f"backend={b}" for b in backends])
+
+
+def _lacking_backends(definition):
+    """Backend -> reason, from the test's ``backends_lack`` markers."""
+    lacking = {}
+    for marker in definition.iter_markers("backends_lack"):
+        reason = marker.kwargs.get("reason")
+        if not reason:
+            raise ValueError(f"{definition.nodeid}: backends_lack needs a reason=")
+        for backend in marker.args:
+            nengo_lmu.simulator.resolve_backend(backend)  # fail early on a typo
+            lacking.setdefault(backend, reason)
+    return lacking
 
 
 @pytest.fixture

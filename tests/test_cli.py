@@ -15,6 +15,12 @@ def metrics_from(output):
     return dict(line.split("=", 1) for line in lines)
 
 
+@pytest.mark.backends_lack(
+    "loihi-sim",
+    "loihi",
+    reason="the ideal-delay demo's memory is Nodes only, and nengo-loihi refuses a "
+    "network with no neurons on the chip",
+)
 def test_ideal_delay_demo_prints_metrics_and_saves_plot(backend, tmp_path, capsys):
     plot = tmp_path / "new-directory" / "demo.png"
     argv = ["demo", "ideal-delay", "--backend", backend, "--seed", "3", "--plot", str(plot)]

@@ -27,3 +27,25 @@ def test_seed_ignores_backend(pytester, request):
         by_backend.setdefault(backend, {})[n] = (seed, draw)
     assert by_backend["nengo"] == by_backend["dl"]
     assert by_backend["nengo"]["1"] != by_backend["nengo"]["2"]
+
+
+def test_backends_lack_skips_with_the_reason(pytester, request):
+    pytester.makeconftest((request.config.rootpath / "tests" / "conftest.py").read_text())
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.backends_lack("dl", reason="no such feature")
+        def test_feature(Simulator, backend):
+            assert backend == "nengo"
+
+        @pytest.mark.slow_on("dl")
+        def test_slow_there(Simulator, backend):
+            pass
+        """
+    )
+    result = pytester.runpytest("-rs", "--backends", "nengo,dl", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2, skipped=2)
+    result.stdout.fnmatch_lines(["*dl: no such feature*"])
+    result = pytester.runpytest("--slow", "--backends", "nengo,dl", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=3, skipped=1)

@@ -10,6 +10,13 @@ from nengo_lmu.capacity import PUBLISHED_MSE, run_capacity
 from nengo_lmu.metrics import delayed, nrmse
 from nengo_lmu.networks import LegendreMemory
 
+IDEAL_ON_LOIHI = pytest.mark.backends_lack(
+    "loihi-sim",
+    "loihi",
+    reason="an ideal memory is Nodes only, and nengo-loihi refuses a network with "
+    "no neurons on the chip ('No neurons marked for execution on-chip')",
+)
+
 
 def lti_states(u, Ad, Bd):
     """``m[t] = Ad m[t-1] + Bd u[t]`` for each input dimension (columns of u)."""
@@ -22,6 +29,7 @@ def lti_states(u, Ad, Bd):
     return np.array(states)
 
 
+@IDEAL_ON_LOIHI
 @pytest.mark.parametrize("size_in", [1, 3])
 def test_state_equals_lti_recursion(Simulator, backend, size_in, seed, plt, allclose):
     order, theta, dt = 8, 0.3, 0.001
@@ -49,6 +57,7 @@ def test_state_equals_lti_recursion(Simulator, backend, size_in, seed, plt, allc
     assert allclose(sim.data[p_state], expected, atol=atol, rtol=0)
 
 
+@IDEAL_ON_LOIHI
 def test_delays_read_the_past(Simulator, seed, plt, allclose):
     order, theta, dt = 12, 0.5, 0.001
     delays = [0.0, 0.1, 0.25, 0.5]
@@ -127,6 +136,7 @@ def test_parameters_are_readonly():
         memory.theta = 2.0
 
 
+@IDEAL_ON_LOIHI
 @pytest.mark.parametrize(
     "T", [100, 1000, pytest.param(10000, marks=pytest.mark.slow)]
 )

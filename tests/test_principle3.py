@@ -36,6 +36,10 @@ def lti(Ad, Bd, u):
     return np.array(out)
 
 
+@pytest.mark.backends_lack(
+    "loihi-sim", "loihi", reason="the system under test is Nodes only; nengo-loihi runs no "
+    "network without neurons on the chip"
+)
 def test_discrete_principle3_is_exact_one_step_late(Simulator, rng, allclose):
     order, theta, tau, dt = 5, 0.2, 0.05, 0.001
     Ad, Bd = discretize(*legendre_ab(order, theta), dt)
@@ -47,6 +51,10 @@ def test_discrete_principle3_is_exact_one_step_late(Simulator, rng, allclose):
     assert allclose(x[1:], expected[:-1], atol=2e-5, rtol=1e-4)
 
 
+@pytest.mark.backends_lack(
+    "loihi-sim", "loihi", reason="the system under test is Nodes only; nengo-loihi runs no "
+    "network without neurons on the chip"
+)
 def test_continuous_principle3_error_shrinks_with_dt(Simulator, rng):
     order, theta, tau = 4, 0.5, 0.1
     A, B = legendre_ab(order, theta)
