@@ -395,7 +395,7 @@ def fit(
     max_batches=None,
     progress_bar=True,
     params=None,
-    unroll=16,
+    unroll=8,
 ):
     """Train a spec's model with NengoDL (Adam); return ``(params, info)``.
 
@@ -602,6 +602,7 @@ def train_classifier(
     spiking_synapse="spec",
     readout_synapse=None,
     max_batches=None,
+    n_classes=None,
     progress_bar=True,
     **cell_kwargs,
 ):
@@ -609,7 +610,8 @@ def train_classifier(
 
     ``data`` is ``(x_train, y_train), (x_test, y_test)`` as the data sets of
     `nengo_lmu.datasets.SEQUENCE_DATASETS` return: ``x`` of shape
-    ``(n, steps, dims)``, ``y`` integer labels. The model is trained with
+    ``(n, steps, dims)``, ``y`` integer labels in ``[0, n_classes)`` (by default
+    ``n_classes`` is one more than the largest training label). The model is trained with
     NengoDL, then evaluated on the test set with its rate neurons and, if
     ``spiking``, with their spiking counterparts (scaled by ``rate_scale``,
     readout through ``spiking_synapse``).
@@ -633,7 +635,11 @@ def train_classifier(
             f"dtype {y_train.dtype})",
             "y_train",
         )
-    n_classes = int(y_train.max()) + 1 if y_train.size else 1
+    if n_classes is None:
+        n_classes = int(y_train.max()) + 1 if y_train.size else 1
+    n_classes = check_param(IntParam("n_classes", low=1), n_classes)
+    check_param(_UNITS, units)
+    check_param(_ORDER, order)
     x_train, y_train = check_sequences(x_train, y_train, n_classes, name="x_train")
     x_test, y_test = check_sequences(x_test, y_test, n_classes, name="x_test")
     spec = make_spec(

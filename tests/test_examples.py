@@ -35,6 +35,14 @@ def test_spiking_memory(backend, tmp_path):
     assert float(metrics["ours_delay_nrmse"]) < float(metrics["hand_built_delay_nrmse"])
 
 
+def test_lmu_cell_training(backend, tmp_path):
+    metrics = run_example("lmu_cell_training.py", tmp_path, "--backend", backend)
+    # one epoch on 256 digits: far above chance (0.1), with rates and with spikes
+    assert float(metrics["test_accuracy"]) > 0.3
+    assert float(metrics["spiking_test_accuracy_scale_1000"]) > 0.3
+    assert 0 <= float(metrics["backend_spiking_accuracy"]) <= 1
+
+
 def test_every_example_is_tested():
     tested = set(re.findall(r'"(\w+\.py)"', pathlib.Path(__file__).read_text()))
     assert {p.name for p in EXAMPLES.glob("*.py")} <= tested
