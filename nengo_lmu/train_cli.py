@@ -17,7 +17,7 @@ from nengo.exceptions import ValidationError
 RECIPES = {
     # a feedforward hidden layer (KerasLMU's Dense hidden cell) read out through a
     # 5 ms lowpass: robust to spikes (see the report / README)
-    "psdigits": dict(units=128, order=32, epochs=10, batch_size=32, learning_rate=3e-3,
+    "psdigits": dict(units=128, order=64, epochs=8, batch_size=32, learning_rate=3e-3,
                      hidden_to_hidden=False, readout_synapse=0.005),
     # the paper's psMNIST recipe (and the NengoDL LMU example's)
     "psmnist": dict(units=212, order=256, epochs=10, batch_size=100, learning_rate=1e-3),

@@ -556,7 +556,7 @@ def run_sequences(
 
     def inhibit(t):
         step = int(round(t / dt)) - 1
-        return -10.0 * rate_scale if 0 <= step < len(hold) and hold[step] else 0.0
+        return -1.0 if 0 <= step < len(hold) and hold[step] else 0.0
 
     def reset(t, m):
         step = int(round(t / dt)) - 1
@@ -569,7 +569,9 @@ def run_sequences(
         nengo.Connection(reset_node, cell.memory.output, synapse=None)
         inhibit_node = nengo.Node(inhibit, label="reset hidden")
         nengo.Connection(
-            inhibit_node, cell.hidden.neurons, transform=np.ones((spec["units"], 1)),
+            # a value of -1 (chip inputs are encoded within [-1, 1]) times 10,
+            # times the neurons' gain: far below any neuron's threshold
+            inhibit_node, cell.hidden.neurons, transform=10 * np.ones((spec["units"], 1)),
             synapse=None,
         )
         if spec["task"] == "classify":
