@@ -107,7 +107,7 @@ def register(subparsers):
         "(psdigits, psmnist, psfashion)",
     )
     sub.add_argument("dataset", help="data set name (psdigits, psmnist, psfashion)")
-    add_common(sub)
+    add_common(sub)  # training and evaluation run on NengoDL whatever --backend says
     sub.add_argument("--epochs", type=int, default=None, help="default: the recipe's")
     sub.add_argument("--perm-seed", type=int, default=0, help="pixel permutation seed")
     sub.add_argument("--units", type=int, default=None, help="hidden neurons")

@@ -623,7 +623,7 @@ def train_classifier(
     dict
         ``test_accuracy``, ``seconds_per_epoch`` (of the whole training,
         including the first batch's graph building), ``train_seconds``,
-        ``epochs``, ``batches``; ``sequences_per_second`` and
+        ``epochs_trained``, ``batches``; ``sequences_per_second`` and
         ``projected_epoch_seconds`` from the batches after the first (the
         steady training speed) and ``first_batch_seconds``; with ``spiking``,
         ``spiking_test_accuracy``; ``spec`` and ``params`` (for `save_model`,
@@ -658,7 +658,7 @@ def train_classifier(
                        learning_rate=learning_rate, max_batches=max_batches,
                        progress_bar=progress_bar)
     result = dict(
-        epochs=info["epochs"],
+        epochs_trained=info["epochs"],
         batches=info["batches"],
         train_seconds=info["seconds"],
         seconds_per_epoch=info["seconds"] * info["batches_per_epoch"] / max(info["batches"], 1),
