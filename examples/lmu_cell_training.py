@@ -46,7 +46,7 @@ def main(argv=None):
 
     (x_train, y_train), (x_test, y_test) = psdigits(seed=args.seed)
     if args.fast:
-        recipe = dict(RECIPES["psdigits"], units=32, order=16, epochs=1, learning_rate=1e-2)
+        recipe = dict(RECIPES["psdigits"], units=32, order=16, epochs=6, learning_rate=1e-2)
         x_train, y_train = x_train[:256], y_train[:256]
         x_test, y_test = x_test[:64], y_test[:64]
         scales = [10.0, 1000.0]

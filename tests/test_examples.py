@@ -35,11 +35,13 @@ def test_spiking_memory(backend, tmp_path):
     assert float(metrics["ours_delay_nrmse"]) < float(metrics["hand_built_delay_nrmse"])
 
 
+@pytest.mark.slow  # trains with NengoDL: 1.5-2 minutes per backend on 2 loaded cores
 def test_lmu_cell_training(backend, tmp_path):
     metrics = run_example("lmu_cell_training.py", tmp_path, "--backend", backend)
-    # one epoch on 256 digits: far above chance (0.1), with rates and with spikes
-    assert float(metrics["test_accuracy"]) > 0.3
-    assert float(metrics["spiking_test_accuracy_scale_1000"]) > 0.3
+    # six epochs on 256 digits (measured 0.36 and 0.34): twice chance (0.1) or more,
+    # with rates and with spikes
+    assert float(metrics["test_accuracy"]) > 0.2
+    assert float(metrics["spiking_test_accuracy_scale_1000"]) > 0.2
     assert 0 <= float(metrics["backend_spiking_accuracy"]) <= 1
 
 
