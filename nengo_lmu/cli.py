@@ -124,6 +124,10 @@ def build_parser():
     )
     demo.set_defaults(func=cmd_demo)
 
+    from nengo_lmu import train_cli  # pylint: disable=import-outside-toplevel
+
+    train_cli.register(commands)
+
     bench = commands.add_parser("bench", help="benchmarks that print their figures")
     benches = bench.add_subparsers(dest="bench", required=True)
     capacity = benches.add_parser(

@@ -84,6 +84,16 @@ def test_backend_switching(tmp_path):
     assert abs(float(runs["nengo"]["nrmse"]) - float(runs["dl"]["nrmse"])) < 0.01
 
 
+@pytest.mark.slow  # trains with NengoDL: 1.5-2 minutes per backend on 2 loaded cores
+def test_lmu_cell_training(backend, tmp_path):
+    metrics = run_example("lmu_cell_training.py", tmp_path, "--backend", backend)
+    # six epochs on 256 digits (measured 0.36 and 0.34): twice chance (0.1) or more,
+    # with rates and with spikes
+    assert float(metrics["test_accuracy"]) > 0.2
+    assert float(metrics["spiking_test_accuracy_scale_1000"]) > 0.2
+    assert 0 <= float(metrics["backend_spiking_accuracy"]) <= 1
+
+
 def test_every_example_is_tested():
     tested = set(re.findall(r'"(\w+\.py)"', pathlib.Path(__file__).read_text()))
     assert {p.name for p in EXAMPLES.glob("*.py")} <= tested
