@@ -6,7 +6,7 @@ import sys
 import nengo
 from nengo.exceptions import ValidationError
 
-from nengo_lmu import backend_bench, keras_baseline, loihi_bench
+from nengo_lmu import backend_bench, keras_baseline, loihi_bench, training_bench
 from nengo_lmu.simulator import BACKENDS, resolve_backend
 from nengo_lmu.tables import format_table
 
@@ -172,6 +172,7 @@ def build_parser():
     keras_baseline.register(benches)
     backend_bench.register(benches)
     loihi_bench.register(benches)
+    training_bench.register(benches)
     return parser
 
 
