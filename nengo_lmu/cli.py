@@ -16,14 +16,22 @@ def print_metrics(metrics, file=None):
         print(f"{name}={value:.6g}" if isinstance(value, float) else f"{name}={value}", file=file)
 
 
-DEMOS = ("learn-delay", "mackey-glass", "ideal-delay")
+DEMOS = ("learn-delay", "learn-product", "mackey-glass", "ideal-delay")
 
 
 def cmd_demo(args):
     options = dict(seed=args.seed, backend=args.backend, plot=args.plot)
     if args.duration is not None:
         options["duration"] = args.duration
-    if args.name == "mackey-glass":
+    if args.population is not None:
+        if args.name != "learn-product":
+            raise ValidationError("Only the learn-product demo takes --population", "population")
+        options["population"] = args.population
+    if args.name == "learn-product":
+        from nengo_lmu.product_demo import run_product_learning_demo
+
+        metrics = run_product_learning_demo(**options)
+    elif args.name == "mackey-glass":
         from nengo_lmu.learning_demo import run_mackey_glass_demo
 
         metrics = run_mackey_glass_demo(**options)
@@ -107,8 +115,9 @@ def build_parser():
     demo = commands.add_parser(
         "demo",
         help="run a demo: learn-delay (the main one: a spiking readout of an LMU "
-        "learns a 0.5 s delay online with PES), mackey-glass (online prediction "
-        "15 samples ahead) or ideal-delay",
+        "learns a 0.5 s delay online with PES), learn-product (it learns "
+        "u(t) * u(t - 0.5) online), mackey-glass (online prediction 15 samples "
+        "ahead) or ideal-delay",
     )
     demo.add_argument(
         "name", nargs="?", default="learn-delay", choices=DEMOS,
@@ -118,8 +127,13 @@ def build_parser():
     demo.add_argument("--plot", default=None, help="save the plot to this path")
     demo.add_argument(
         "--duration", type=float, default=None,
-        help="simulated seconds (default: 100 for learn-delay and mackey-glass, "
-        "10 for ideal-delay)",
+        help="simulated seconds (default: 100 for learn-delay, learn-product and "
+        "mackey-glass, 10 for ideal-delay)",
+    )
+    demo.add_argument(
+        "--population", default=None, choices=("pairs", "window", "array"),
+        help="learn-product only: what the learning population represents "
+        "(default: pairs; see LearnedReadout)",
     )
     demo.set_defaults(func=cmd_demo)
 
@@ -164,6 +178,10 @@ def build_parser():
                          help="alternating timed runs per model (default: 21)")
     spiking.add_argument("--plot-dir", default="plots", help="where plots go (default: plots)")
     spiking.set_defaults(func=cmd_bench_spiking_memory)
+
+    from nengo_lmu import learning_bench  # pylint: disable=import-outside-toplevel
+
+    learning_bench.register(benches)
     return parser
 
 

@@ -134,8 +134,10 @@ def run_delay_learning_demo(
     return metrics
 
 
-def save_learning_plot(path, t, u, target, output, learning_off, delay):
+def save_learning_plot(path, t, u, target, output, learning_off, delay, target_label=None):
     """Plot the signal, target and output around the end of learning, and the error."""
+    if target_label is None:
+        target_label = f"target u(t - {delay:g})"
     import matplotlib
 
     matplotlib.use("Agg")
@@ -148,7 +150,7 @@ def save_learning_plot(path, t, u, target, output, learning_off, delay):
     ):
         window = (t >= start) & (t < start + 8.0)
         ax.plot(t[window], u[window], color="0.7", lw=1, label="input u(t)")
-        ax.plot(t[window], target[window], "k", lw=2, alpha=0.5, label=f"target u(t - {delay:g})")
+        ax.plot(t[window], target[window], "k", lw=2, alpha=0.5, label=target_label)
         ax.plot(t[window], output[window], "C1", lw=1, label="learned output")
         if start <= learning_off < start + 8.0:
             ax.axvline(learning_off, color="C3", ls="--", label="learning off")
