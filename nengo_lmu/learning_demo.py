@@ -19,11 +19,22 @@ from nengo_lmu.metrics import delayed, nrmse
 from nengo_lmu.simulator import Simulator
 
 
-def run_learning_then_test(model, readout, learn_steps, n_steps, backend, dt, progress_bar):
-    """Simulate ``learn_steps`` with learning on, the rest with it off; return the simulator."""
+def run_learning_then_test(
+    model, readout, learn_steps, n_steps, backend, dt, progress_bar, anneal=None
+):
+    """Simulate ``learn_steps`` with learning on, the rest with it off; return the simulator.
+
+    ``anneal=(steps, scale)`` lowers the learning rate to ``scale`` times
+    itself after ``steps`` (before ``learn_steps``).
+    """
     with contextlib.redirect_stdout(sys.stderr):  # progress bars; stdout has results
         with Simulator(model, backend=backend, dt=dt, progress_bar=progress_bar) as sim:
-            sim.run_steps(learn_steps)
+            if anneal is not None:
+                sim.run_steps(anneal[0])
+                readout.learning_rate_scale = anneal[1]
+                sim.run_steps(learn_steps - anneal[0])
+            else:
+                sim.run_steps(learn_steps)
             readout.learning = False
             sim.run_steps(n_steps - learn_steps)
     return sim

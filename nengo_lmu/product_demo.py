@@ -34,6 +34,8 @@ from nengo_lmu.learning_demo import (
 )
 from nengo_lmu.metrics import delayed, nrmse
 
+#: the last quarter of learning at a tenth of the rate (see `.run_product_learning_demo`)
+ANNEAL_FRACTION, ANNEAL_SCALE = 0.25, 0.1
 #: learning rate per population, measured on the demo's setup (see the docs of
 #: `.run_product_learning_demo`)
 DEFAULT_LEARNING_RATES = {"pairs": 3e-3, "window": 3e-3, "array": 1e-3}
@@ -66,6 +68,8 @@ def run_product_learning_demo(
     n_neurons=1000,
     population="pairs",
     learning_rate=None,
+    anneal_fraction=ANNEAL_FRACTION,
+    anneal_scale=ANNEAL_SCALE,
     dt=0.001,
     probe_synapse=nengo.Lowpass(0.01),
     bound=True,
@@ -98,6 +102,11 @@ def run_product_learning_demo(
     learning_rate : float or None
         PES learning rate; None takes the one measured for ``population``
         (`DEFAULT_LEARNING_RATES`).
+    anneal_fraction, anneal_scale : float
+        For the last ``anneal_fraction`` of the learning period, the learning
+        rate is ``anneal_scale`` times itself (``LearnedReadout.learning_rate_scale``),
+        so that the weights left when learning stops carry less of the last
+        seconds' noise. ``anneal_scale=1`` turns this off.
     dt : float
         Simulator time step in seconds.
     probe_synapse : nengo.synapses.Synapse
@@ -166,7 +175,12 @@ def run_product_learning_demo(
                 for ensemble in readout.learning_ensembles
             ]
 
-    sim = run_learning_then_test(model, readout, learn_steps, n_steps, backend, dt, progress_bar)
+    anneal = None
+    if anneal_scale != 1 and anneal_fraction > 0:
+        anneal = (int(round((1 - anneal_fraction) * learn_steps)), anneal_scale)
+    sim = run_learning_then_test(
+        model, readout, learn_steps, n_steps, backend, dt, progress_bar, anneal=anneal
+    )
 
     filtered_target = filtered_like_output(target, readout, probe_synapse, dt)[:, 0]
     windows = sim.data[p_state] @ memory.readout_transform([0.0, delay]).T
@@ -181,6 +195,7 @@ def run_product_learning_demo(
         "population": population,
         "n_neurons": n_neurons,
         "learning_rate": learning_rate,
+        "anneal_scale": float(anneal_scale if anneal is not None else 1.0),
         "learning_seconds": learn_steps * dt,
         "test_seconds": (n_steps - learn_steps) * dt,
         "nrmse_first_10s_learning": float(nrmse(output[first], filtered_target[first])),

@@ -186,7 +186,8 @@ class LearnedReadout(nengo.Network):
     synapse : float or nengo.synapses.Synapse
         Synapse of the learned connections (it filters the output).
     learning : bool
-        Whether learning is on at the start.
+        Whether learning is on at the start; set the attribute to switch it
+        between runs of a simulator.
     label, seed, add_to_container
         As for any `nengo.Network`.
     **ens_kwargs
@@ -202,6 +203,11 @@ class LearnedReadout(nengo.Network):
         Input: the error to minimize, ``output - target`` (see `.learn_from`).
     output : nengo.Node
         The learned readout.
+    learning_rate_scale : float
+        Multiplies ``learning_rate`` (it scales the error that reaches PES);
+        1 at the start. Lowering it between runs toward the end of learning
+        (annealing) leaves less of the last seconds' noise in the weights
+        that learning leaves behind.
     learning_ensembles : list of nengo.Ensemble
         The learning population.
     learned_connections : list of nengo.Connection
@@ -217,6 +223,7 @@ class LearnedReadout(nengo.Network):
     pre_synapse = SynapseParam("pre_synapse", readonly=True)
     synapse = SynapseParam("synapse", optional=True, readonly=True)
     learning = BoolParam("learning", readonly=False)
+    learning_rate_scale = NumberParam("learning_rate_scale", low=0, readonly=False)
 
     def __init__(
         self,
@@ -256,6 +263,7 @@ class LearnedReadout(nengo.Network):
         self.pre_synapse = pre_synapse
         self.synapse = synapse
         self.learning = learning
+        self.learning_rate_scale = 1.0
         self.delays = self._check_delays(delays)
         if self.population == "window" and window_readout is None:
             window_readout = "legendre" if memory.input_process is None else "least-squares"
@@ -281,10 +289,12 @@ class LearnedReadout(nengo.Network):
         with self:
             self.error = nengo.Node(size_in=self.size_out, label="error")
             self.output = nengo.Node(size_in=self.size_out, label="output")
-            # the gate reads self.learning on every step, so it can be
-            # switched between runs of a simulator
+            # the gate reads self.learning (and the scale) on every step, so
+            # they can be changed between runs of a simulator
             gate = nengo.Node(
-                lambda t, error: error if self.learning else np.zeros_like(error),
+                lambda t, error: (
+                    self.learning_rate_scale * error if self.learning else np.zeros_like(error)
+                ),
                 size_in=self.size_out,
                 label="learning gate",
             )

@@ -35,6 +35,23 @@ def test_spiking_memory(backend, tmp_path):
     assert float(metrics["ours_delay_nrmse"]) < float(metrics["hand_built_delay_nrmse"])
 
 
+def test_online_learning(backend, tmp_path):
+    result = subprocess.run(
+        [sys.executable, str(EXAMPLES / "online_learning.py"), "--fast", "--backend", backend,
+         "--plot", str(tmp_path / "plot.png")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    metrics = dict(METRIC.findall(result.stdout))
+    for name in ("delay", "product", "mackey_glass"):
+        assert (tmp_path / f"plot-{name.replace('_', '-')}.png").stat().st_size > 10000
+        assert 0 < float(metrics[f"{name}_nrmse"]) < 2
+    # 5 s runs: even 4 s of learning beat the untrained output (NRMSE 1)
+    assert float(metrics["delay_nrmse"]) < 1
+    assert float(metrics["product_nrmse"]) < 1
+
+
 def test_every_example_is_tested():
     tested = set(re.findall(r'"(\w+\.py)"', pathlib.Path(__file__).read_text()))
     assert {p.name for p in EXAMPLES.glob("*.py")} <= tested

@@ -270,3 +270,13 @@ def test_bench_online_learning_rejects_unknown_demo(capsys):
     with pytest.raises(SystemExit):
         cli.main(["bench", "online-learning", "--demos", "learn-everything"])
     assert "invalid demos value" in capsys.readouterr().err
+
+
+def test_learning_rate_scale_is_validated():
+    memory = LegendreMemory(4, 0.5, add_to_container=False)
+    readout = LearnedReadout(memory, n_neurons=40, add_to_container=False)
+    assert readout.learning_rate_scale == 1.0
+    readout.learning_rate_scale = 0.1
+    with pytest.raises(ValidationError) as info:
+        readout.learning_rate_scale = -1
+    assert info.value.attr == "learning_rate_scale"
