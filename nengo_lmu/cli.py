@@ -131,9 +131,9 @@ def build_parser():
         "mackey-glass, 10 for ideal-delay)",
     )
     demo.add_argument(
-        "--population", default=None, choices=("pairs", "window", "array"),
+        "--population", default=None, choices=("window", "pairs", "array"),
         help="learn-product only: what the learning population represents "
-        "(default: pairs; see LearnedReadout)",
+        "(default: window; see LearnedReadout)",
     )
     demo.set_defaults(func=cmd_demo)
 

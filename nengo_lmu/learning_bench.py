@@ -8,7 +8,7 @@ from nengo_lmu.simulator import resolve_backend
 from nengo_lmu.tables import format_table
 
 DEMOS = ("learn-delay", "learn-product", "mackey-glass")
-POPULATIONS = ("pairs", "window", "array")
+POPULATIONS = ("window", "pairs", "array")
 
 # demo -> the metrics shown as its baselines (what the learned output is compared with)
 BASELINES = {
@@ -125,8 +125,9 @@ def register(benches):
     sub.add_argument(
         "--populations",
         type=_comma_list(POPULATIONS, "populations"),
-        default=["pairs"],
-        help="learn-product's learning populations to compare (default: pairs)",
+        default=["window"],
+        help="learn-product's learning populations to compare, comma-separated: "
+        "window,pairs,array (default: window)",
     )
     sub.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     sub.add_argument(
