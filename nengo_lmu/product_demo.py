@@ -35,6 +35,7 @@ from nengo_lmu.learning_demo import (
     save_learning_plot,
 )
 from nengo_lmu.metrics import delayed, nrmse
+from nengo_lmu.simulator import resolve_backend
 
 #: no annealing by default: it was measured to hurt (see `.run_product_learning_demo`)
 ANNEAL_FRACTION, ANNEAL_SCALE = 0.25, 1.0
@@ -74,7 +75,7 @@ def run_product_learning_demo(
     anneal_scale=ANNEAL_SCALE,
     dt=0.001,
     probe_synapse=nengo.Lowpass(0.01),
-    bound=True,
+    bound=None,
     bound_sample_every=0.01,
     plot=None,
     progress_bar=True,
@@ -113,10 +114,13 @@ def run_product_learning_demo(
         Simulator time step in seconds.
     probe_synapse : nengo.synapses.Synapse
         Filter through which the output is read; the target is filtered alike.
-    bound : bool
+    bound : bool or None
         Whether to compute ``nrmse_lstsq_bound``: the population's spikes are
         probed (filtered as the output is) every ``bound_sample_every``
-        seconds, and a least-squares decoder is fit to them.
+        seconds, and a least-squares decoder is fit to them. None (default):
+        on every backend but nengo-loihi's, whose probes cannot sample every
+        few steps (nengo-loihi 1.1), and probing every step would take
+        gigabytes.
     bound_sample_every : float
         Sampling period of that probe (seconds).
     plot : str or None
@@ -164,6 +168,8 @@ def run_product_learning_demo(
 
     if learning_rate is None:
         learning_rate = DEFAULT_LEARNING_RATES.get(population, 1e-3)
+    if bound is None:
+        bound = resolve_backend(backend) not in ("loihi-sim", "loihi")
     n_steps = int(round(duration / dt))
     learn_steps = int(round((1 - test_fraction) * n_steps))
     process = nengo.processes.WhiteSignal(duration, high=freq, rms=rms, y0=0)
