@@ -6,7 +6,13 @@ import sys
 import nengo
 from nengo.exceptions import ValidationError
 
-from nengo_lmu import backend_bench, keras_baseline, loihi_bench, training_bench
+from nengo_lmu import (
+    backend_bench,
+    keras_baseline,
+    learning_bench,
+    loihi_bench,
+    training_bench,
+)
 from nengo_lmu.simulator import BACKENDS, resolve_backend
 from nengo_lmu.tables import format_table
 
@@ -17,14 +23,22 @@ def print_metrics(metrics, file=None):
         print(f"{name}={value:.6g}" if isinstance(value, float) else f"{name}={value}", file=file)
 
 
-DEMOS = ("learn-delay", "mackey-glass", "ideal-delay")
+DEMOS = ("learn-delay", "learn-product", "mackey-glass", "ideal-delay")
 
 
 def cmd_demo(args):
     options = dict(seed=args.seed, backend=args.backend, plot=args.plot)
     if args.duration is not None:
         options["duration"] = args.duration
-    if args.name == "mackey-glass":
+    if args.population is not None:
+        if args.name != "learn-product":
+            raise ValidationError("Only the learn-product demo takes --population", "population")
+        options["population"] = args.population
+    if args.name == "learn-product":
+        from nengo_lmu.product_demo import run_product_learning_demo
+
+        metrics = run_product_learning_demo(**options)
+    elif args.name == "mackey-glass":
         from nengo_lmu.learning_demo import run_mackey_glass_demo
 
         metrics = run_mackey_glass_demo(**options)
@@ -108,8 +122,9 @@ def build_parser():
     demo = commands.add_parser(
         "demo",
         help="run a demo: learn-delay (the main one: a spiking readout of an LMU "
-        "learns a 0.5 s delay online with PES), mackey-glass (online prediction "
-        "15 samples ahead) or ideal-delay",
+        "learns a 0.5 s delay online with PES), learn-product (it learns "
+        "u(t) * u(t - 0.5) online), mackey-glass (online prediction 15 samples "
+        "ahead) or ideal-delay",
     )
     demo.add_argument(
         "name", nargs="?", default="learn-delay", choices=DEMOS,
@@ -119,8 +134,13 @@ def build_parser():
     demo.add_argument("--plot", default=None, help="save the plot to this path")
     demo.add_argument(
         "--duration", type=float, default=None,
-        help="simulated seconds (default: 100 for learn-delay and mackey-glass, "
-        "10 for ideal-delay)",
+        help="simulated seconds (default: 100 for learn-delay, learn-product and "
+        "mackey-glass, 10 for ideal-delay)",
+    )
+    demo.add_argument(
+        "--population", default=None, choices=("window", "pairs", "array"),
+        help="learn-product only: what the learning population represents "
+        "(default: window; see LearnedReadout)",
     )
     demo.set_defaults(func=cmd_demo)
 
@@ -171,6 +191,7 @@ def build_parser():
     spiking.set_defaults(func=cmd_bench_spiking_memory)
     keras_baseline.register(benches)
     backend_bench.register(benches)
+    learning_bench.register(benches)
     loihi_bench.register(benches)
     training_bench.register(benches)
     return parser

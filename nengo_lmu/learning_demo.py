@@ -19,11 +19,22 @@ from nengo_lmu.metrics import delayed, nrmse
 from nengo_lmu.simulator import Simulator
 
 
-def run_learning_then_test(model, readout, learn_steps, n_steps, backend, dt, progress_bar):
-    """Simulate ``learn_steps`` with learning on, the rest with it off; return the simulator."""
+def run_learning_then_test(
+    model, readout, learn_steps, n_steps, backend, dt, progress_bar, anneal=None
+):
+    """Simulate ``learn_steps`` with learning on, the rest with it off; return the simulator.
+
+    ``anneal=(steps, scale)`` lowers the learning rate to ``scale`` times
+    itself after ``steps`` (before ``learn_steps``).
+    """
     with contextlib.redirect_stdout(sys.stderr):  # progress bars; stdout has results
         with Simulator(model, backend=backend, dt=dt, progress_bar=progress_bar) as sim:
-            sim.run_steps(learn_steps)
+            if anneal is not None:
+                sim.run_steps(anneal[0])
+                readout.learning_rate_scale = anneal[1]
+                sim.run_steps(learn_steps - anneal[0])
+            else:
+                sim.run_steps(learn_steps)
             readout.learning = False
             sim.run_steps(n_steps - learn_steps)
     return sim
@@ -134,8 +145,10 @@ def run_delay_learning_demo(
     return metrics
 
 
-def save_learning_plot(path, t, u, target, output, learning_off, delay):
+def save_learning_plot(path, t, u, target, output, learning_off, delay, target_label=None):
     """Plot the signal, target and output around the end of learning, and the error."""
+    if target_label is None:
+        target_label = f"target u(t - {delay:g})"
     import matplotlib
 
     matplotlib.use("Agg")
@@ -148,7 +161,7 @@ def save_learning_plot(path, t, u, target, output, learning_off, delay):
     ):
         window = (t >= start) & (t < start + 8.0)
         ax.plot(t[window], u[window], color="0.7", lw=1, label="input u(t)")
-        ax.plot(t[window], target[window], "k", lw=2, alpha=0.5, label=f"target u(t - {delay:g})")
+        ax.plot(t[window], target[window], "k", lw=2, alpha=0.5, label=target_label)
         ax.plot(t[window], output[window], "C1", lw=1, label="learned output")
         if start <= learning_off < start + 8.0:
             ax.axvline(learning_off, color="C3", ls="--", label="learning off")

@@ -4,24 +4,138 @@ import nengo
 import numpy as np
 from nengo.exceptions import ValidationError
 from nengo.neurons import NeuronTypeParam
-from nengo.params import BoolParam, IntParam, NumberParam
+from nengo.params import BoolParam, EnumParam, IntParam, NumberParam
 from nengo.synapses import SynapseParam
 
 from nengo_lmu.scaling import whitening_transform
-from nengo_lmu.validation import reject_bool
+from nengo_lmu.validation import check_in_interval, check_param, reject_bool
 
 from .memory import LegendreMemory
+
+
+def least_squares_window_readout(memory, delays, n_freqs=2000, seed=0):
+    """The linear readout of the window that is best for the memory's input process.
+
+    Returns ``W`` (``len(delays) * size_in`` by ``order * size_in``) that
+    minimizes the expected squared error of ``W @ m(t)`` as an estimate of the
+    input at each of ``delays`` seconds ago, for input drawn from
+    ``memory.input_process`` (the Wiener solution ``W = C Sigma^-1``, with
+    ``Sigma`` the state's covariance and ``C`` its covariance with the
+    delayed input). For a `nengo.processes.WhiteSignal` both are computed
+    from its flat spectrum; for another process, by simulating it (100
+    windows, at least 20 s). For a band-limited input this readout is far more
+    accurate than the Legendre one (`.LegendreMemory.readout_transform`),
+    which is exact only in the limit of high order: for 2 Hz white noise in an
+    order-8 memory of 1 s, its NRMSE at delay 0 is 0.005 rather than 0.13.
+
+    Parameters
+    ----------
+    memory : LegendreMemory
+        A memory with an ``input_process``.
+    delays : array_like
+        Delays in seconds, each in ``[0, theta]``.
+    n_freqs : int
+        Frequencies at which a ``WhiteSignal``'s spectrum is integrated.
+    seed : int
+        Seed of the simulated process (for processes other than ``WhiteSignal``).
+    """
+    process = memory.input_process
+    if process is None:
+        raise ValidationError(
+            "The least-squares readout needs to know the input: give the "
+            "memory an input_process",
+            "input_process",
+            memory,
+        )
+    delays = np.atleast_1d(check_in_interval("delays", delays, 0.0, memory.theta, obj=memory))
+    if isinstance(process, nengo.processes.WhiteSignal):
+        freqs = np.linspace(0, process.high, n_freqs + 1)[1:]
+        # H(2 pi j f) = (2 pi j f I - A)^-1 B, all frequencies in one solve
+        systems = 2j * np.pi * freqs[:, None, None] * np.eye(memory.order) - memory.A
+        rhs = np.broadcast_to(memory.B[:, 0], (n_freqs, memory.order))[..., None]
+        H = np.linalg.solve(systems, rhs)[..., 0]  # (freqs, order)
+        # as in `nengo_lmu.scaling.bandlimited_state_covariance`
+        sigma = process.rms**2 * np.real(H.T @ H.conj()) / n_freqs
+        # E[m(t) u(t - d)] = rms^2 * mean over f of Re(H(f) exp(2 pi j f d))
+        phases = np.exp(2j * np.pi * np.outer(delays, freqs))  # (delays, freqs)
+        cross = process.rms**2 * np.real(phases @ H) / n_freqs  # (delays, order)
+    else:
+        dt = memory.dt
+        n_steps = int(round(max(100 * memory.theta, 20.0) / dt))
+        u = process.run_steps(n_steps, d=1, dt=dt, rng=np.random.RandomState(seed))[:, 0]
+        states = np.empty((n_steps, memory.order))
+        state = np.zeros(memory.order)
+        for t in range(n_steps):
+            state = memory.Ad @ state + memory.Bd[:, 0] * u[t]
+            states[t] = state
+        start = int(round(memory.theta / dt))
+        steps = np.arange(start, n_steps)
+        sigma = states[steps].T @ states[steps] / len(steps)
+        lags = np.round(delays / dt).astype(int)
+        cross = np.array([u[steps - lag] @ states[steps] / len(steps) for lag in lags])
+    readout = np.linalg.solve(sigma, cross.T).T  # sigma is symmetric
+    return np.kron(np.eye(memory.size_in), readout)
+
+
+_WINDOW_READOUT = EnumParam("window_readout", values=("legendre", "least-squares"))
+
+
+class PairEncoders(nengo.dists.Distribution):
+    """Unit encoders that each lie in the plane of two coordinate axes.
+
+    The planes of every pair of dimensions ``(i, j)``, ``i <= j`` (``i == j``
+    is the axis itself), take turns; within its plane an encoder points in a
+    uniformly random direction. A neuron tuned so responds to ``x_i`` and
+    ``x_j`` only, and its rectified response carries their products, so that
+    a population of them can decode any quadratic function of ``x`` (such
+    as a product of two readouts of a memory's window), which a population
+    of 1-D ensembles cannot, and which random encoders in many dimensions
+    need far more neurons for.
+    """
+
+    def sample(self, n, d=None, rng=np.random):
+        """Sample ``n`` encoders of ``d`` dimensions (see `nengo.dists.Distribution`)."""
+        if d is None:
+            raise ValidationError("PairEncoders needs the dimensionality", "d", self)
+        planes = [(i, j) for i in range(d) for j in range(i, d)]
+        order = rng.permutation(len(planes))
+        angles = rng.uniform(0, 2 * np.pi, size=n)
+        encoders = np.zeros((n, d))
+        for k in range(n):
+            i, j = planes[order[k % len(planes)]]
+            if i == j:
+                encoders[k, i] = 1.0 if np.cos(angles[k]) >= 0 else -1.0
+            else:
+                encoders[k, i], encoders[k, j] = np.cos(angles[k]), np.sin(angles[k])
+        return encoders
 
 
 class LearnedReadout(nengo.Network):
     """A readout of a `.LegendreMemory` that PES learns while the model runs.
 
-    The memory's state, whitened by its expected covariance, drives an
-    ensemble array of ``n_neurons`` neurons (one 1-D ensemble per state
-    dimension); the connections from those ensembles to ``output`` start at
-    zero and learn with ``nengo.PES`` from the error fed into ``error``.
-    Learning stops while ``learning`` is False, so that what was learned can
-    be tested on new input.
+    The memory's state drives a population of ``n_neurons`` neurons; the
+    connections from it to ``output`` start at zero and learn with
+    ``nengo.PES`` from the error fed into ``error``. Learning stops while
+    ``learning`` is False, so that what was learned can be tested on new
+    input. What the population represents (``population``) decides what can
+    be learned:
+
+    - ``"array"`` (default): the state, whitened by its expected covariance,
+      in an ensemble array (one 1-D ensemble per state dimension). Best for
+      linear functions of the window (delays, filters, predictions);
+      products of different state dimensions are out of its reach.
+    - ``"window"``: the window samples at ``delays``, read out of the state by
+      a fixed linear readout (``window_readout``), in one ensemble. PES learns
+      only the nonlinear function of those samples (a product of two, say).
+      With ``window_readout="least-squares"`` (the default when the memory
+      has an ``input_process``) the samples are read by the readout that is
+      best for that input (`.least_squares_window_readout`), which is far
+      more accurate than the Legendre readout at low order.
+    - ``"pairs"``: the whitened state in one ensemble whose encoders each lie
+      in the plane of two state dimensions (`.PairEncoders`), so that any
+      quadratic function of the state is within reach; it needs many more
+      neurons and learns more slowly than ``"window"`` (see the
+      learn-product demo).
 
     Why this representation: PES is a least-mean-squares rule, which learns
     fast and settles cleanly when the presynaptic activities are
@@ -40,12 +154,28 @@ class LearnedReadout(nengo.Network):
     size_out : int
         Dimensionality of the learned output.
     n_neurons : int
-        Neurons in the learning population, spread evenly over the state's
-        dimensions.
+        Neurons in the learning population (for ``"array"``, spread evenly
+        over the state's dimensions).
     learning_rate : float
-        PES learning rate. The default (1e-3) learns a delay from an order-8
-        memory within about a minute; larger rates learn faster but leave
-        more noise in the learned weights (see the online-learning demo).
+        PES learning rate. PES changes the decoders by ``learning_rate / n``
+        times the error times the activities, so the rate to pick grows with
+        how small the target (and so the error) is, and shrinks with how
+        active the population is. The default (1e-3) learns a delay (target
+        RMS 0.3) from an order-8 memory within about a minute. Larger rates
+        learn faster but leave more noise in the weights when learning stops:
+        the test error is then worse than the error while learning (see the
+        measurements in `nengo_lmu.product_demo`). To pick one, run the task
+        with rates a factor 3 apart and score each over a period with
+        learning off, as the demos do.
+    population : {"array", "window", "pairs"}
+        What the learning population represents (see above).
+    delays : array_like or None
+        With ``population="window"`` (only), the delays in seconds (each in
+        ``[0, theta]``) of the window samples to represent.
+    window_readout : {"legendre", "least-squares"} or None
+        With ``population="window"``: how the window samples are read out of
+        the state; None picks ``"least-squares"`` if the memory has an
+        ``input_process``, else ``"legendre"``.
     neuron_type : nengo.neurons.NeuronType
         Neuron model of the learning population.
     input_synapse : float or nengo.synapses.Synapse or None
@@ -56,12 +186,16 @@ class LearnedReadout(nengo.Network):
     synapse : float or nengo.synapses.Synapse
         Synapse of the learned connections (it filters the output).
     learning : bool
-        Whether learning is on at the start.
+        Whether learning is on at the start; set the attribute to switch it
+        between runs of a simulator.
     label, seed, add_to_container
         As for any `nengo.Network`.
     **ens_kwargs
         Passed to the learning ensembles, overriding the defaults
-        (``max_rates=Uniform(100, 120)``, ``intercepts=Uniform(-0.1, 0.1)``).
+        (``max_rates=Uniform(100, 120)``; for ``"array"``,
+        ``intercepts=Uniform(-0.1, 0.1)``; for ``"pairs"``,
+        ``encoders=PairEncoders()``, ``intercepts=Uniform(-0.3, 0.3)``;
+        for ``"window"``, nengo's defaults).
 
     Attributes
     ----------
@@ -69,6 +203,11 @@ class LearnedReadout(nengo.Network):
         Input: the error to minimize, ``output - target`` (see `.learn_from`).
     output : nengo.Node
         The learned readout.
+    learning_rate_scale : float
+        Multiplies ``learning_rate`` (it scales the error that reaches PES);
+        1 at the start. Lowering it between runs toward the end of learning
+        (annealing) leaves less of the last seconds' noise in the weights
+        that learning leaves behind.
     learning_ensembles : list of nengo.Ensemble
         The learning population.
     learned_connections : list of nengo.Connection
@@ -78,11 +217,13 @@ class LearnedReadout(nengo.Network):
     size_out = IntParam("size_out", low=1, readonly=True)
     n_neurons = IntParam("n_neurons", low=1, readonly=True)
     learning_rate = NumberParam("learning_rate", low=0, readonly=True)
+    population = EnumParam("population", values=("array", "pairs", "window"), readonly=True)
     neuron_type = NeuronTypeParam("neuron_type", readonly=True)
     input_synapse = SynapseParam("input_synapse", optional=True, readonly=True)
     pre_synapse = SynapseParam("pre_synapse", readonly=True)
     synapse = SynapseParam("synapse", optional=True, readonly=True)
     learning = BoolParam("learning", readonly=False)
+    learning_rate_scale = NumberParam("learning_rate_scale", low=0, readonly=False)
 
     def __init__(
         self,
@@ -90,6 +231,9 @@ class LearnedReadout(nengo.Network):
         size_out=1,
         n_neurons=1000,
         learning_rate=1e-3,
+        population="array",
+        delays=None,
+        window_readout=None,
         neuron_type=nengo.SpikingRectifiedLinear(),
         input_synapse="default",
         pre_synapse=0.005,
@@ -111,6 +255,7 @@ class LearnedReadout(nengo.Network):
         self.size_out = size_out
         self.n_neurons = n_neurons
         self.learning_rate = learning_rate
+        self.population = population
         self.neuron_type = neuron_type
         if isinstance(input_synapse, str) and input_synapse == "default":
             input_synapse = None if memory.n_neurons is None else nengo.Lowpass(0.01)
@@ -118,38 +263,64 @@ class LearnedReadout(nengo.Network):
         self.pre_synapse = pre_synapse
         self.synapse = synapse
         self.learning = learning
-
-        dims = memory.size_out
-        if self.n_neurons < dims:
+        self.learning_rate_scale = 1.0
+        self.delays = self._check_delays(delays)
+        if self.population == "window" and window_readout is None:
+            window_readout = "legendre" if memory.input_process is None else "least-squares"
+        if window_readout is not None:
+            window_readout = check_param(_WINDOW_READOUT, window_readout, obj=self)
+        self._window_readout = window_readout
+        # what the population represents: transform @ memory state
+        transform = self._population_transform()
+        dims = transform.shape[0]
+        if self.population == "array" and self.n_neurons < dims:
             raise ValidationError(
                 f"Needs at least one neuron per state dimension ({dims})", "n_neurons", self
             )
-        whitening = self._whitening_transform()
         ens_kwargs.setdefault("max_rates", nengo.dists.Uniform(100, 120))
-        ens_kwargs.setdefault("intercepts", nengo.dists.Uniform(-0.1, 0.1))
-        ens_kwargs.setdefault("eval_points", nengo.dists.Gaussian(0, 1 / memory.n_std))
+        if self.population == "array":
+            ens_kwargs.setdefault("intercepts", nengo.dists.Uniform(-0.1, 0.1))
+        elif self.population == "pairs":
+            ens_kwargs.setdefault("encoders", PairEncoders())
+            ens_kwargs.setdefault("intercepts", nengo.dists.Uniform(-0.3, 0.3))
+        if self.population != "window":
+            ens_kwargs.setdefault("eval_points", nengo.dists.Gaussian(0, 1 / memory.n_std))
 
         with self:
             self.error = nengo.Node(size_in=self.size_out, label="error")
             self.output = nengo.Node(size_in=self.size_out, label="output")
-            # the gate reads self.learning on every step, so it can be
-            # switched between runs of a simulator
+            # the gate reads self.learning (and the scale) on every step, so
+            # they can be changed between runs of a simulator
             gate = nengo.Node(
-                lambda t, error: error if self.learning else np.zeros_like(error),
+                lambda t, error: (
+                    self.learning_rate_scale * error if self.learning else np.zeros_like(error)
+                ),
                 size_in=self.size_out,
                 label="learning gate",
             )
             nengo.Connection(self.error, gate, synapse=None)
-            array = nengo.networks.EnsembleArray(
-                self.n_neurons // dims,
-                dims,
-                neuron_type=self.neuron_type,
-                label="learning population",
-                **ens_kwargs,
-            )
-            self.learning_ensembles = list(array.ensembles)
+            if self.population == "array":
+                array = nengo.networks.EnsembleArray(
+                    self.n_neurons // dims,
+                    dims,
+                    neuron_type=self.neuron_type,
+                    label="learning population",
+                    **ens_kwargs,
+                )
+                self.learning_ensembles = list(array.ensembles)
+                ens_input = array.input
+            else:
+                ensemble = nengo.Ensemble(
+                    self.n_neurons,
+                    dims,
+                    neuron_type=self.neuron_type,
+                    label="learning population",
+                    **ens_kwargs,
+                )
+                self.learning_ensembles = [ensemble]
+                ens_input = ensemble
             nengo.Connection(
-                memory.output, array.input, transform=whitening, synapse=self.input_synapse
+                memory.output, ens_input, transform=transform, synapse=self.input_synapse
             )
             self.learned_connections = []
             for ensemble in self.learning_ensembles:
@@ -164,6 +335,48 @@ class LearnedReadout(nengo.Network):
                 )
                 nengo.Connection(gate, connection.learning_rule, synapse=None)
                 self.learned_connections.append(connection)
+
+    @property
+    def window_readout(self):
+        """The readout of the window samples (``population="window"`` only, else None)."""
+        return self._window_readout
+
+    def _check_delays(self, delays):
+        if self.population != "window":
+            if delays is not None:
+                raise ValidationError(
+                    f"Only used with population='window' (population is "
+                    f"{self.population!r})",
+                    "delays",
+                    self,
+                )
+            return None
+        if delays is None:
+            raise ValidationError(
+                "population='window' needs the delays (seconds) of the window "
+                "samples to represent",
+                "delays",
+                self,
+            )
+        delays = np.atleast_1d(
+            check_in_interval("delays", delays, 0.0, self.memory.theta, obj=self)
+        )
+        if delays.ndim != 1 or delays.size == 0:
+            raise ValidationError("Must be a non-empty list of delays", "delays", self)
+        return delays
+
+    def _population_transform(self):
+        """The transform from the memory's state to what the population represents."""
+        if self.population != "window":
+            return self._whitening_transform()
+        # the window samples, each scaled to a spread of 1 / n_std
+        if self.window_readout == "least-squares":
+            readout = least_squares_window_readout(self.memory, self.delays)
+        else:
+            readout = self.memory.readout_transform(self.delays)
+        covariance = readout @ self.memory.full_state_covariance() @ readout.T
+        std = np.sqrt(np.maximum(np.diag(covariance), 1e-12 * covariance.max()))
+        return np.diag(1 / (self.memory.n_std * std)) @ readout
 
     def _whitening_transform(self):
         """Map the memory's state onto coordinates of spread ``1 / n_std`` each."""

@@ -94,6 +94,23 @@ def test_lmu_cell_training(backend, tmp_path):
     assert 0 <= float(metrics["backend_spiking_accuracy"]) <= 1
 
 
+def test_online_learning(backend, tmp_path):
+    result = subprocess.run(
+        [sys.executable, str(EXAMPLES / "online_learning.py"), "--fast", "--backend", backend,
+         "--plot", str(tmp_path / "plot.png")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    metrics = dict(METRIC.findall(result.stdout))
+    for name in ("delay", "product", "mackey_glass"):
+        assert (tmp_path / f"plot-{name.replace('_', '-')}.png").stat().st_size > 10000
+        assert 0 < float(metrics[f"{name}_nrmse"]) < 2
+    # 4 s of learning beat the untrained output (NRMSE 1) on the delay; the
+    # product needs longer at the demo's rate (tests/test_learning.py tests it)
+    assert float(metrics["delay_nrmse"]) < 1
+
+
 def test_every_example_is_tested():
     tested = set(re.findall(r'"(\w+\.py)"', pathlib.Path(__file__).read_text()))
     assert {p.name for p in EXAMPLES.glob("*.py")} <= tested
