@@ -200,8 +200,11 @@ def ideal_memory_network(order=12, theta=1.0, freq=2.0, duration=10.0, name="ide
 
 def spiking_memory_network(
     neuron_type, order=6, theta=1.0, n_neurons=100, freq=1.0, duration=10.0, name=None,
+    **memory_kwargs,
 ):
     """A neural `.LegendreMemory` beside the ideal one, scored by state NRMSE.
+
+    ``memory_kwargs`` go to the neural memory (e.g. ``loihi=True``).
 
     The figure is `nengo_lmu.memory_benchmarks.memory_errors`' ``state_nrmse``:
     both states through ``Lowpass(0.1)``, the neural one shifted back by its
@@ -218,7 +221,8 @@ def spiking_memory_network(
             stim = nengo.Node(signal_output, size_out=1, label="input")
             ideal = LegendreMemory(order, theta, dt=dt, label="ideal")
             memory = LegendreMemory(
-                order, theta, n_neurons=n_neurons, neuron_type=neuron_type, dt=dt
+                order, theta, n_neurons=n_neurons, neuron_type=neuron_type, dt=dt,
+                **memory_kwargs,
             )
             for target in (ideal.input, memory.input):
                 nengo.Connection(stim, target, synapse=None)
@@ -240,7 +244,9 @@ def spiking_memory_network(
     return BenchNetwork(
         name, "state NRMSE vs ideal memory", build, duration, freq=freq,
         description=f"LegendreMemory(order={order}, theta={theta:g}, "
-        f"n_neurons={n_neurons}, {type_name}) beside the ideal memory, "
+        f"n_neurons={n_neurons}, {type_name}"
+        + "".join(f", {key}={value!r}" for key, value in memory_kwargs.items())
+        + ") beside the ideal memory, "
         f"{freq:g} Hz white noise; figure = state NRMSE (memory_errors)",
     )
 
@@ -305,6 +311,11 @@ def learned_readout_network(
 register_network(ideal_memory_network())
 register_network(spiking_memory_network(nengo.SpikingRectifiedLinear(), name="spiking-memory-relu"))
 register_network(spiking_memory_network(nengo.LIF(), name="spiking-memory-lif"))
+register_network(
+    spiking_memory_network(
+        nengo.SpikingRectifiedLinear(), name="spiking-memory-loihi", loihi=True
+    )
+)
 register_network(learned_readout_network())
 
 
