@@ -51,6 +51,12 @@ def test_spiking_memory(backend, tmp_path):
     assert -0.7 < float(metrics["loglog_slope"]) < -0.3
 
 
+@pytest.mark.backends_lack(
+    "loihi-sim",
+    "loihi",
+    reason="the capacity task's memory is ideal (Nodes only), and nengo-loihi refuses a "
+    "network with no neurons on the chip",
+)
 def test_memory_capacity(backend, tmp_path):
     metrics = run_example("memory_capacity.py", tmp_path, "--backend", backend)
     for T in (100, 1000):
