@@ -90,7 +90,9 @@ def test_backend_switching(tmp_path):
     assert abs(float(runs["nengo"]["nrmse"]) - float(runs["dl"]["nrmse"])) < 0.01
 
 
-@pytest.mark.slow  # trains with NengoDL: 1.5-2 minutes per backend on 2 loaded cores
+# trains with NengoDL (about a minute), then runs the trained cell on the backend;
+# the default suite runs it once, on nengo
+@pytest.mark.slow_on("dl", "loihi-sim", "loihi")
 def test_lmu_cell_training(backend, tmp_path):
     metrics = run_example("lmu_cell_training.py", tmp_path, "--backend", backend)
     # six epochs on 256 digits (measured 0.36 and 0.34): twice chance (0.1) or more,
@@ -100,6 +102,7 @@ def test_lmu_cell_training(backend, tmp_path):
     assert 0 <= float(metrics["backend_spiking_accuracy"]) <= 1
 
 
+@pytest.mark.slow_on("loihi-sim", "loihi")  # the three demos: 5 minutes on the emulator
 def test_online_learning(backend, tmp_path):
     result = subprocess.run(
         [sys.executable, str(EXAMPLES / "online_learning.py"), "--fast", "--backend", backend,
