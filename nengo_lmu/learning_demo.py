@@ -40,6 +40,20 @@ def run_learning_then_test(
     return sim
 
 
+def white_noise_input(duration, freq, rms, test_fraction, dt, seed):
+    """The demos' input: white noise, and the steps of the run and of its learning part.
+
+    Returns ``(process, u, n_steps, learn_steps)``: the ``WhiteSignal``, its
+    ``(n_steps, 1)`` samples for ``seed``, the run's steps and the steps
+    learned before the last ``test_fraction`` is scored with learning off.
+    """
+    n_steps = int(round(duration / dt))
+    learn_steps = int(round((1 - test_fraction) * n_steps))
+    process = nengo.processes.WhiteSignal(duration, high=freq, rms=rms, y0=0)
+    u = process.run_steps(n_steps, dt=dt, rng=np.random.RandomState(seed))
+    return process, u, n_steps, learn_steps
+
+
 def filtered_like_output(signal, readout, probe_synapse, dt):
     """``signal`` through the learned connections' synapse and the probe's filter."""
     return probe_synapse.filt(readout.synapse.filt(signal, dt=dt, y0=0), dt=dt, y0=0)
@@ -100,10 +114,7 @@ def run_delay_learning_demo(
     # pylint: disable=import-outside-toplevel
     from nengo_lmu.networks import LearnedReadout, LegendreMemory
 
-    n_steps = int(round(duration / dt))
-    learn_steps = int(round((1 - test_fraction) * n_steps))
-    process = nengo.processes.WhiteSignal(duration, high=freq, rms=rms, y0=0)
-    u = process.run_steps(n_steps, dt=dt, rng=np.random.RandomState(seed))
+    _, u, n_steps, learn_steps = white_noise_input(duration, freq, rms, test_fraction, dt, seed)
     target = delayed(u, int(round(delay / dt)))
 
     with nengo.Network(label="delay learning demo", seed=seed) as model:

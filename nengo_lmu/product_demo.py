@@ -33,6 +33,7 @@ from nengo_lmu.learning_demo import (
     filtered_like_output,
     run_learning_then_test,
     save_learning_plot,
+    white_noise_input,
 )
 from nengo_lmu.metrics import delayed, nrmse
 from nengo_lmu.simulator import resolve_backend
@@ -170,10 +171,9 @@ def run_product_learning_demo(
         learning_rate = DEFAULT_LEARNING_RATES.get(population, 1e-3)
     if bound is None:
         bound = resolve_backend(backend) not in ("loihi-sim", "loihi")
-    n_steps = int(round(duration / dt))
-    learn_steps = int(round((1 - test_fraction) * n_steps))
-    process = nengo.processes.WhiteSignal(duration, high=freq, rms=rms, y0=0)
-    u = process.run_steps(n_steps, dt=dt, rng=np.random.RandomState(seed))
+    process, u, n_steps, learn_steps = white_noise_input(
+        duration, freq, rms, test_fraction, dt, seed
+    )
     delay_steps = int(round(delay / dt))
     target = u * delayed(u, delay_steps)
 
