@@ -102,7 +102,8 @@ def test_lmu_cell_training(backend, tmp_path):
     assert 0 <= float(metrics["backend_spiking_accuracy"]) <= 1
 
 
-@pytest.mark.slow_on("loihi-sim", "loihi")  # the three demos: 5 minutes on the emulator
+# the three demos: 5 minutes on the emulator, 40 s on NengoDL (the 10-minute budget)
+@pytest.mark.slow_on("dl", "loihi-sim", "loihi")
 def test_online_learning(backend, tmp_path):
     result = subprocess.run(
         [sys.executable, str(EXAMPLES / "online_learning.py"), "--fast", "--backend", backend,

@@ -35,7 +35,8 @@ def delay_task(seed, duration, delay=0.2, order=4, theta=0.5, dt=0.001, **readou
     return model, readout, p_out, p_weights, filtered[:, 0]
 
 
-@pytest.mark.slow_on("loihi-sim", "loihi")  # 30 s of learning: minutes on the emulator
+# 30 s of learning: minutes on the emulator, 24 s on NengoDL (the 10-minute budget)
+@pytest.mark.slow_on("dl", "loihi-sim", "loihi")
 def test_learns_a_delay(Simulator, seed, plt):
     model, readout, p_out, _, target = delay_task(seed, 30.0)
     with Simulator(model, progress_bar=False) as sim:
