@@ -13,6 +13,7 @@ median epoch.
 
 import sys
 
+import numpy as np
 from nengo.exceptions import ValidationError
 
 from nengo_lmu.tables import format_table
@@ -35,32 +36,92 @@ def run_comparison(dataset, units, order, epochs, batch_size, learning_rate, see
     return ours, keras
 
 
+def parse_seeds(text):
+    """Seeds from a comma-separated list (``"0,1,2"``); raises `ValidationError`."""
+    try:
+        seeds = [int(part) for part in str(text).split(",") if part.strip()]
+    except ValueError:
+        seeds = []
+    if not seeds or any(seed < 0 for seed in seeds):
+        raise ValidationError(
+            f"Must be a comma-separated list of seeds >= 0 (got {text!r})", "seeds"
+        )
+    return seeds
+
+
+def summarize(values):
+    """``(mean, sd)`` of a list (sample standard deviation; 0 for one value)."""
+    values = np.asarray(values, dtype=float)
+    sd = float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
+    return float(np.mean(values)), sd
+
+
+def seed_rows(runs, spiking=False):
+    """Table rows (one per seed) and the mean +- sd row of ``runs``.
+
+    ``runs`` is a list of ``(seed, ours, keras)`` from `run_comparison`.
+    """
+
+    def fmt(values, digits=4):
+        mean, sd = summarize(values)
+        return f"{mean:.{digits}f} +- {sd:.{digits}f}"
+
+    rows = []
+    for seed, ours, keras in runs:
+        rows.append([
+            str(seed), f"{ours['test_accuracy']:.4f}",
+            f"{ours['spiking_test_accuracy']:.4f}" if spiking else "-",
+            f"{keras['test_accuracy']:.4f}",
+            f"{ours['projected_epoch_seconds']:.2f}", f"{keras['seconds_per_epoch']:.2f}",
+        ])
+    if len(runs) > 1:
+        rows.append([
+            "mean +- sd", fmt([o["test_accuracy"] for _, o, _ in runs]),
+            fmt([o["spiking_test_accuracy"] for _, o, _ in runs]) if spiking else "-",
+            fmt([k["test_accuracy"] for _, _, k in runs]),
+            fmt([o["projected_epoch_seconds"] for _, o, _ in runs], 2),
+            fmt([k["seconds_per_epoch"] for _, _, k in runs], 2),
+        ])
+    return rows
+
+
 def cmd_bench_training(args):
-    """Print the side-by-side table and the ratio lines."""
+    """Print the side-by-side table and the ratio lines (per seed, and mean +- sd)."""
     from nengo_lmu import keras_baseline  # pylint: disable=import-outside-toplevel
 
+    seeds = [args.seed] if args.seeds is None else parse_seeds(args.seeds)
+    if args.epochs < 1:
+        raise ValidationError(f"Must be at least 1 (got {args.epochs})", "epochs")
     try:
         keras_baseline._import_keras_lmu()  # pylint: disable=protected-access
     except ImportError as error:
         sys.exit(f"nengo-lmu: error: {error}")
-    if args.epochs < 1:
-        raise ValidationError(f"Must be at least 1 (got {args.epochs})", "epochs")
-    ours, keras = run_comparison(
-        args.dataset, args.units, args.order, args.epochs, args.batch_size,
-        args.learning_rate, args.seed, spiking=args.spiking,
-    )
-    ours_epoch = ours["projected_epoch_seconds"]
-    keras_epoch = keras["seconds_per_epoch"]
-    rows = [
-        ["nengo-lmu (NengoDL)", f"{ours['test_accuracy']:.4f}",
-         f"{ours['spiking_test_accuracy']:.4f}" if args.spiking else "-", f"{ours_epoch:.2f}"],
-        ["KerasLMU", f"{keras['test_accuracy']:.4f}", "-", f"{keras_epoch:.2f}"],
-    ]
+    runs = []
+    for seed in seeds:
+        ours, keras = run_comparison(
+            args.dataset, args.units, args.order, args.epochs, args.batch_size,
+            args.learning_rate, seed, spiking=args.spiking,
+        )
+        runs.append((seed, ours, keras))
     print(f"{args.dataset}: units {args.units}, order {args.order}, {args.epochs} epochs, "
-          f"batch {args.batch_size}, Adam {args.learning_rate:g}, seed {args.seed}")
-    print(format_table(["model", "test accuracy", "spiking", "s/epoch (steady)"], rows))
-    print(f"ours_test_accuracy={ours['test_accuracy']:.6g}")
-    print(f"keras_lmu_test_accuracy={keras['test_accuracy']:.6g}")
+          f"batch {args.batch_size}, Adam {args.learning_rate:g}, "
+          f"seed{'s' if len(seeds) > 1 else ''} {','.join(map(str, seeds))}")
+    print(format_table(
+        ["seed", "ours: test accuracy", "ours: spiking", "KerasLMU: test accuracy",
+         "ours: s/epoch", "KerasLMU: s/epoch"],
+        seed_rows(runs, spiking=args.spiking),
+    ))
+    ours_acc = summarize([o["test_accuracy"] for _, o, _ in runs])
+    keras_acc = summarize([k["test_accuracy"] for _, _, k in runs])
+    ours_epoch = summarize([o["projected_epoch_seconds"] for _, o, _ in runs])[0]
+    keras_epoch = summarize([k["seconds_per_epoch"] for _, _, k in runs])[0]
+    print(f"ours_test_accuracy={ours_acc[0]:.6g}")
+    print(f"ours_test_accuracy_sd={ours_acc[1]:.6g}")
+    if args.spiking:
+        spiking = summarize([o["spiking_test_accuracy"] for _, o, _ in runs])
+        print(f"ours_spiking_test_accuracy={spiking[0]:.6g}")
+    print(f"keras_lmu_test_accuracy={keras_acc[0]:.6g}")
+    print(f"keras_lmu_test_accuracy_sd={keras_acc[1]:.6g}")
     print(f"ours_seconds_per_epoch={ours_epoch:.4g}")
     print(f"keras_lmu_seconds_per_epoch={keras_epoch:.4g}")
     print(f"seconds_per_epoch_ratio={ours_epoch / keras_epoch:.4g}")
@@ -85,4 +146,7 @@ def register(subparsers):
                      help="Adam's learning rate (default: 3e-3)")
     sub.add_argument("--spiking", action="store_true",
                      help="also evaluate ours with spiking neurons")
+    sub.add_argument("--seeds", default=None,
+                     help="comma-separated seeds, one run of both per seed, with the "
+                     "mean +- sd (default: --seed only)")
     sub.set_defaults(func=cmd_bench_training)
