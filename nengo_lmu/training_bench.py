@@ -6,9 +6,11 @@ rate), on the same machine, one after the other in one process. The models diffe
 where the libraries do: ours is the psdigits recipe of `nengo_lmu.train_cli.RECIPES`
 (a feedforward hidden layer of rectified-linear neurons, read out through a 5 ms
 lowpass, which is what lets it run with spikes), KerasLMU's is its psMNIST recipe
-(a tanh ``SimpleRNNCell``). Seconds per epoch are compared at steady state: ours
-from the batches after the first (the first builds the graph), KerasLMU's as the
-median epoch.
+(a tanh ``SimpleRNNCell``). A third model is KerasLMU with our hidden layer
+(``hidden="relu-dense"``): the same model in both libraries, which separates what
+the libraries do from what the hidden layers do. Seconds per epoch are compared at
+steady state: ours from the batches after the first (the first builds the graph),
+KerasLMU's as the median epoch.
 """
 
 import sys
@@ -21,7 +23,11 @@ from nengo_lmu.tables import format_table
 
 def run_comparison(dataset, units, order, epochs, batch_size, learning_rate, seed,
                    spiking=False):
-    """Train both; return ``(ours, keras)``, the two result dicts."""
+    """Train the three; return ``(ours, keras, keras_relu)``, their result dicts.
+
+    ``keras`` is KerasLMU's psMNIST model, ``keras_relu`` KerasLMU with our
+    hidden layer (see `nengo_lmu.keras_baseline.build_keras_lmu`).
+    """
     from nengo_lmu import keras_baseline, training  # pylint: disable=import-outside-toplevel
     from nengo_lmu.train_cli import RECIPES, load_dataset  # pylint: disable=import-outside-toplevel
 
@@ -30,10 +36,12 @@ def run_comparison(dataset, units, order, epochs, batch_size, learning_rate, see
                     learning_rate=learning_rate, seed=seed)
     recipe = dict(RECIPES["psdigits"], **settings)
     ours = training.train_classifier(data, spiking=spiking, **recipe)
-    keras = keras_baseline.train_keras_lmu(
-        data, theta=data[0][0].shape[1], **settings
+    theta = data[0][0].shape[1]
+    keras = keras_baseline.train_keras_lmu(data, theta=theta, **settings)
+    keras_relu = keras_baseline.train_keras_lmu(
+        data, theta=theta, hidden="relu-dense", **settings
     )
-    return ours, keras
+    return ours, keras, keras_relu
 
 
 def parse_seeds(text):
@@ -59,7 +67,8 @@ def summarize(values):
 def seed_rows(runs, spiking=False):
     """Table rows (one per seed) and the mean +- sd row of ``runs``.
 
-    ``runs`` is a list of ``(seed, ours, keras)`` from `run_comparison`.
+    ``runs`` is a list of ``(seed, ours, keras, keras_relu)`` from
+    `run_comparison`.
     """
 
     def fmt(values, digits=4):
@@ -67,20 +76,21 @@ def seed_rows(runs, spiking=False):
         return f"{mean:.{digits}f} +- {sd:.{digits}f}"
 
     rows = []
-    for seed, ours, keras in runs:
+    for seed, ours, keras, keras_relu in runs:
         rows.append([
             str(seed), f"{ours['test_accuracy']:.4f}",
             f"{ours['spiking_test_accuracy']:.4f}" if spiking else "-",
-            f"{keras['test_accuracy']:.4f}",
+            f"{keras['test_accuracy']:.4f}", f"{keras_relu['test_accuracy']:.4f}",
             f"{ours['projected_epoch_seconds']:.2f}", f"{keras['seconds_per_epoch']:.2f}",
         ])
     if len(runs) > 1:
         rows.append([
-            "mean +- sd", fmt([o["test_accuracy"] for _, o, _ in runs]),
-            fmt([o["spiking_test_accuracy"] for _, o, _ in runs]) if spiking else "-",
-            fmt([k["test_accuracy"] for _, _, k in runs]),
-            fmt([o["projected_epoch_seconds"] for _, o, _ in runs], 2),
-            fmt([k["seconds_per_epoch"] for _, _, k in runs], 2),
+            "mean +- sd", fmt([run[1]["test_accuracy"] for run in runs]),
+            fmt([run[1]["spiking_test_accuracy"] for run in runs]) if spiking else "-",
+            fmt([run[2]["test_accuracy"] for run in runs]),
+            fmt([run[3]["test_accuracy"] for run in runs]),
+            fmt([run[1]["projected_epoch_seconds"] for run in runs], 2),
+            fmt([run[2]["seconds_per_epoch"] for run in runs], 2),
         ])
     return rows
 
@@ -98,30 +108,33 @@ def cmd_bench_training(args):
         sys.exit(f"nengo-lmu: error: {error}")
     runs = []
     for seed in seeds:
-        ours, keras = run_comparison(
+        runs.append((seed,) + tuple(run_comparison(
             args.dataset, args.units, args.order, args.epochs, args.batch_size,
             args.learning_rate, seed, spiking=args.spiking,
-        )
-        runs.append((seed, ours, keras))
+        )))
     print(f"{args.dataset}: units {args.units}, order {args.order}, {args.epochs} epochs, "
           f"batch {args.batch_size}, Adam {args.learning_rate:g}, "
           f"seed{'s' if len(seeds) > 1 else ''} {','.join(map(str, seeds))}")
     print(format_table(
-        ["seed", "ours: test accuracy", "ours: spiking", "KerasLMU: test accuracy",
+        ["seed", "ours", "ours: spiking", "KerasLMU", "KerasLMU, our hidden layer",
          "ours: s/epoch", "KerasLMU: s/epoch"],
         seed_rows(runs, spiking=args.spiking),
     ))
-    ours_acc = summarize([o["test_accuracy"] for _, o, _ in runs])
-    keras_acc = summarize([k["test_accuracy"] for _, _, k in runs])
-    ours_epoch = summarize([o["projected_epoch_seconds"] for _, o, _ in runs])[0]
-    keras_epoch = summarize([k["seconds_per_epoch"] for _, _, k in runs])[0]
+    print("(test accuracies; seconds per epoch at steady state)")
+    ours_acc = summarize([run[1]["test_accuracy"] for run in runs])
+    keras_acc = summarize([run[2]["test_accuracy"] for run in runs])
+    relu_acc = summarize([run[3]["test_accuracy"] for run in runs])
+    ours_epoch = summarize([run[1]["projected_epoch_seconds"] for run in runs])[0]
+    keras_epoch = summarize([run[2]["seconds_per_epoch"] for run in runs])[0]
     print(f"ours_test_accuracy={ours_acc[0]:.6g}")
     print(f"ours_test_accuracy_sd={ours_acc[1]:.6g}")
     if args.spiking:
-        spiking = summarize([o["spiking_test_accuracy"] for _, o, _ in runs])
+        spiking = summarize([run[1]["spiking_test_accuracy"] for run in runs])
         print(f"ours_spiking_test_accuracy={spiking[0]:.6g}")
     print(f"keras_lmu_test_accuracy={keras_acc[0]:.6g}")
     print(f"keras_lmu_test_accuracy_sd={keras_acc[1]:.6g}")
+    print(f"keras_lmu_relu_dense_test_accuracy={relu_acc[0]:.6g}")
+    print(f"keras_lmu_relu_dense_test_accuracy_sd={relu_acc[1]:.6g}")
     print(f"ours_seconds_per_epoch={ours_epoch:.4g}")
     print(f"keras_lmu_seconds_per_epoch={keras_epoch:.4g}")
     print(f"seconds_per_epoch_ratio={ours_epoch / keras_epoch:.4g}")

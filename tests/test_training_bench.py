@@ -38,7 +38,8 @@ def test_bench_training_seeds_table(monkeypatch, capsys):
                  spiking=False):
         calls.append((dataset, units, order, epochs, batch_size, learning_rate, seed, spiking))
         return (_result(0.96 + 0.01 * seed, 4.0 + seed, spiking=0.95 + 0.01 * seed),
-                _result(0.95 + 0.02 * seed, 2.0, keras=True))
+                _result(0.95 + 0.02 * seed, 2.0, keras=True),
+                _result(0.9 + 0.03 * seed, 2.5, keras=True))
 
     monkeypatch.setattr(training_bench, "run_comparison", fake_run)
     pytest.importorskip("keras_lmu")
@@ -52,6 +53,9 @@ def test_bench_training_seeds_table(monkeypatch, capsys):
     assert "ours_test_accuracy=0.97\n" in out
     assert "ours_test_accuracy_sd=0.01\n" in out
     assert "keras_lmu_test_accuracy_sd=0.02\n" in out
+    assert "0.9300 +- 0.0300" in out  # KerasLMU with our hidden layer
+    assert "keras_lmu_relu_dense_test_accuracy=0.93\n" in out
+    assert "ours_spiking_test_accuracy=0.96\n" in out
     assert "seconds_per_epoch_ratio=2.5\n" in out  # mean 5.0 / 2.0
 
 
