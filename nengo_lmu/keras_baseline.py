@@ -22,8 +22,8 @@ _LEARNING_RATE = NumberParam("learning_rate", low=0, low_open=True)
 _SEED = IntParam("seed", low=0)
 _N_CLASSES = IntParam("n_classes", low=2)
 _IMPLEMENTATION = EnumParam("implementation", values=("lmu", "cell"))
-#: Hidden cells of the baseline: KerasLMU's psMNIST recipe, or nengo-lmu's psdigits one.
-HIDDEN_CELLS = ("tanh-rnn", "relu-dense")
+#: Hidden cells of the baseline: KerasLMU's psMNIST recipe, or nengo-lmu's (recurrent or not).
+HIDDEN_CELLS = ("tanh-rnn", "relu-rnn", "relu-dense")
 _HIDDEN = EnumParam("hidden", values=HIDDEN_CELLS)
 _FLAGS = {
     name: BoolParam(name)
@@ -130,12 +130,15 @@ def build_keras_lmu(
         is set, and steps an ``LMUCell`` otherwise; ``"cell"``:
         ``tf.keras.layers.RNN(keras_lmu.LMUCell(...))``, always stepping, as the
         example notebook writes it. Both are the same model.
-    hidden : {"tanh-rnn", "relu-dense"}
+    hidden : {"tanh-rnn", "relu-rnn", "relu-dense"}
         The hidden cell: ``"tanh-rnn"``, KerasLMU's psMNIST recipe, a
         ``SimpleRNNCell(units)`` (tanh, orthogonal recurrent weights);
-        ``"relu-dense"``, the hidden layer of nengo-lmu's psdigits recipe
-        (``Dense(units, activation="relu")``, no recurrence), to compare the two
-        libraries with one and the same model.
+        ``"relu-rnn"``, the hidden layer of nengo-lmu's psdigits recipe
+        (``SimpleRNNCell(units, activation="relu")``, `.LMUCell` with
+        ``hidden_to_hidden=True``); ``"relu-dense"``, the same without
+        recurrence (``Dense(units, activation="relu")``,
+        ``hidden_to_hidden=False``): to compare the two libraries with one
+        and the same model.
 
     Returns
     -------
@@ -150,9 +153,11 @@ def build_keras_lmu(
         order=order,
         theta=theta,
         hidden_cell=(
-            tf.keras.layers.SimpleRNNCell(units)
-            if hidden == "tanh-rnn"
-            else tf.keras.layers.Dense(units, activation="relu")
+            tf.keras.layers.Dense(units, activation="relu")
+            if hidden == "relu-dense"
+            else tf.keras.layers.SimpleRNNCell(
+                units, activation="relu" if hidden == "relu-rnn" else "tanh"
+            )
         ),
         hidden_to_memory=hidden_to_memory,
         memory_to_memory=memory_to_memory,
@@ -223,7 +228,7 @@ def train_keras_lmu(
     implementation : {"lmu", "cell"}
         ``keras_lmu.LMU`` (parallel memory where possible) or a stepped
         ``RNN(LMUCell)``; see `.build_keras_lmu`.
-    hidden : {"tanh-rnn", "relu-dense"}
+    hidden : {"tanh-rnn", "relu-rnn", "relu-dense"}
         The hidden cell (see `.build_keras_lmu`).
     verbose : bool
         Show a progress bar on stderr.
@@ -404,6 +409,7 @@ def register(subparsers):
     sub.add_argument("--implementation", default="lmu", choices=("lmu", "cell"),
                      help="keras_lmu.LMU (parallel memory, default) or RNN(LMUCell)")
     sub.add_argument("--hidden", default="tanh-rnn", choices=HIDDEN_CELLS,
-                     help="hidden cell: KerasLMU's SimpleRNN (tanh-rnn, default) or "
-                     "nengo-lmu's psdigits hidden layer (relu-dense)")
+                     help="hidden cell: KerasLMU's SimpleRNN (tanh-rnn, default), or "
+                     "nengo-lmu's rectified-linear hidden layer, recurrent (relu-rnn) or not "
+                     "(relu-dense)")
     sub.set_defaults(func=cmd_bench_keras_lmu)

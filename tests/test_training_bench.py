@@ -54,7 +54,7 @@ def test_bench_training_seeds_table(monkeypatch, capsys):
     assert "ours_test_accuracy_sd=0.01\n" in out
     assert "keras_lmu_test_accuracy_sd=0.02\n" in out
     assert "0.9300 +- 0.0300" in out  # KerasLMU with our hidden layer
-    assert "keras_lmu_relu_dense_test_accuracy=0.93\n" in out
+    assert "keras_lmu_our_hidden_test_accuracy=0.93\n" in out
     assert "ours_spiking_test_accuracy=0.96\n" in out
     assert "seconds_per_epoch_ratio=2.5\n" in out  # mean 5.0 / 2.0
 
