@@ -71,12 +71,10 @@ def main(argv=None):
             training.save_model(args.save, spec, params)
     print(f"test_accuracy={rate_accuracy:.4f}")
 
-    # the recipe's readout for spikes (a lowpass; the rates are read unfiltered)
-    spiking_synapse = recipe.get("spiking_synapse", "spec")
     spiking = []
     for scale in scales:
         logits = training.predict(spec, params, x_test, neuron_type="spiking-relu",
-                                  rate_scale=scale, readout_synapse=spiking_synapse)
+                                  rate_scale=scale)
         spiking.append(training.accuracy(logits, y_test))
         print(f"spiking_test_accuracy_scale_{scale:g}={spiking[-1]:.4f}")
 
@@ -84,7 +82,7 @@ def main(argv=None):
     scale = 1000.0
     x_run, y_run = x_test[:n_backend], y_test[:n_backend]
     dl_logits = training.predict(spec, params, x_run, neuron_type="spiking-relu",
-                                 rate_scale=scale, readout_synapse=spiking_synapse)
+                                 rate_scale=scale)
     if backend == "dl":
         logits = dl_logits
     else:
@@ -94,7 +92,6 @@ def main(argv=None):
             spec, params, x_run, backend=backend, neuron_type="spiking-relu",
             rate_scale=scale if backend == "nengo" else args.loihi_rate_scale,
             delay_steps=0 if backend == "nengo" else 4, progress_bar=not args.fast,
-            readout_synapse=spiking_synapse,
         )
     print(f"backend_sequences={n_backend}")
     print(f"dl_spiking_accuracy_same_sequences={training.accuracy(dl_logits, y_run):.4f}")

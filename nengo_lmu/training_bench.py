@@ -112,6 +112,15 @@ def cmd_bench_training(args):
             args.dataset, args.units, args.order, args.epochs, args.batch_size,
             args.learning_rate, seed, spiking=args.spiking,
         )))
+        # each seed's figures as soon as they exist (a long run can be cut short)
+        _, ours, keras, same = runs[-1]
+        print(f"seed={seed} ours_test_accuracy={ours['test_accuracy']:.6g}"
+              + (f" ours_spiking_test_accuracy={ours['spiking_test_accuracy']:.6g}"
+                 if args.spiking else "")
+              + f" keras_lmu_test_accuracy={keras['test_accuracy']:.6g}"
+              f" keras_lmu_our_hidden_test_accuracy={same['test_accuracy']:.6g}"
+              f" ours_seconds_per_epoch={ours['projected_epoch_seconds']:.4g}"
+              f" keras_lmu_seconds_per_epoch={keras['seconds_per_epoch']:.4g}", flush=True)
     print(f"{args.dataset}: units {args.units}, order {args.order}, {args.epochs} epochs, "
           f"batch {args.batch_size}, Adam {args.learning_rate:g}, "
           f"seed{'s' if len(seeds) > 1 else ''} {','.join(map(str, seeds))}")
