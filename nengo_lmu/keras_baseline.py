@@ -22,6 +22,9 @@ _LEARNING_RATE = NumberParam("learning_rate", low=0, low_open=True)
 _SEED = IntParam("seed", low=0)
 _N_CLASSES = IntParam("n_classes", low=2)
 _IMPLEMENTATION = EnumParam("implementation", values=("lmu", "cell"))
+#: Hidden cells of the baseline: KerasLMU's psMNIST recipe, or nengo-lmu's (recurrent or not).
+HIDDEN_CELLS = ("tanh-rnn", "relu-rnn", "relu-dense")
+_HIDDEN = EnumParam("hidden", values=HIDDEN_CELLS)
 _FLAGS = {
     name: BoolParam(name)
     for name in ("hidden_to_memory", "memory_to_memory", "input_to_hidden", "verbose")
@@ -95,6 +98,7 @@ def build_keras_lmu(
     memory_to_memory=False,
     input_to_hidden=True,
     implementation="lmu",
+    hidden="tanh-rnn",
 ):
     """The KerasLMU psMNIST model: an LMU with a SimpleRNN hidden cell, then Dense.
 
@@ -126,6 +130,15 @@ def build_keras_lmu(
         is set, and steps an ``LMUCell`` otherwise; ``"cell"``:
         ``tf.keras.layers.RNN(keras_lmu.LMUCell(...))``, always stepping, as the
         example notebook writes it. Both are the same model.
+    hidden : {"tanh-rnn", "relu-rnn", "relu-dense"}
+        The hidden cell: ``"tanh-rnn"``, KerasLMU's psMNIST recipe, a
+        ``SimpleRNNCell(units)`` (tanh, orthogonal recurrent weights);
+        ``"relu-rnn"``, the hidden layer of nengo-lmu's psdigits recipe
+        (``SimpleRNNCell(units, activation="relu")``, `.LMUCell` with
+        ``hidden_to_hidden=True``); ``"relu-dense"``, the same without
+        recurrence (``Dense(units, activation="relu")``,
+        ``hidden_to_hidden=False``): to compare the two libraries with one
+        and the same model.
 
     Returns
     -------
@@ -139,7 +152,13 @@ def build_keras_lmu(
         memory_d=1,
         order=order,
         theta=theta,
-        hidden_cell=tf.keras.layers.SimpleRNNCell(units),
+        hidden_cell=(
+            tf.keras.layers.Dense(units, activation="relu")
+            if hidden == "relu-dense"
+            else tf.keras.layers.SimpleRNNCell(
+                units, activation="relu" if hidden == "relu-rnn" else "tanh"
+            )
+        ),
         hidden_to_memory=hidden_to_memory,
         memory_to_memory=memory_to_memory,
         input_to_hidden=input_to_hidden,
@@ -168,6 +187,7 @@ def train_keras_lmu(
     input_to_hidden=True,
     n_classes=10,
     implementation="lmu",
+    hidden="tanh-rnn",
     verbose=True,
 ):
     """Train and test the KerasLMU psMNIST model (see `.build_keras_lmu`) on ``data``.
@@ -208,6 +228,8 @@ def train_keras_lmu(
     implementation : {"lmu", "cell"}
         ``keras_lmu.LMU`` (parallel memory where possible) or a stepped
         ``RNN(LMUCell)``; see `.build_keras_lmu`.
+    hidden : {"tanh-rnn", "relu-rnn", "relu-dense"}
+        The hidden cell (see `.build_keras_lmu`).
     verbose : bool
         Show a progress bar on stderr.
 
@@ -238,6 +260,7 @@ def train_keras_lmu(
     seed = check_param(_SEED, seed)
     n_classes = check_param(_N_CLASSES, n_classes)
     implementation = check_param(_IMPLEMENTATION, implementation)
+    hidden = check_param(_HIDDEN, hidden)
     flags = {
         name: check_param(param, value)
         for (name, param), value in zip(
@@ -260,6 +283,7 @@ def train_keras_lmu(
         memory_to_memory=flags["memory_to_memory"],
         input_to_hidden=flags["input_to_hidden"],
         implementation=implementation,
+        hidden=hidden,
     )
     model.compile(
         optimizer=tf.keras.optimizers.Adam(learning_rate=learning_rate),
@@ -329,6 +353,7 @@ def cmd_bench_keras_lmu(args):
         learning_rate=args.learning_rate,
         seed=args.seed,
         implementation=args.implementation,
+        hidden=args.hidden,
     )
     import keras_lmu  # pylint: disable=import-outside-toplevel
     import tensorflow as tf  # pylint: disable=import-outside-toplevel
@@ -348,6 +373,7 @@ def cmd_bench_keras_lmu(args):
             "batch_size": args.batch_size,
             "learning_rate": args.learning_rate,
             "implementation": args.implementation,
+            "hidden": args.hidden,
             "seed": args.seed,
             **result,
             "epoch_seconds": ",".join(f"{s:.2f}" for s in epoch_seconds),
@@ -382,4 +408,8 @@ def register(subparsers):
                      help="Adam's learning rate (default: 1e-3)")
     sub.add_argument("--implementation", default="lmu", choices=("lmu", "cell"),
                      help="keras_lmu.LMU (parallel memory, default) or RNN(LMUCell)")
+    sub.add_argument("--hidden", default="tanh-rnn", choices=HIDDEN_CELLS,
+                     help="hidden cell: KerasLMU's SimpleRNN (tanh-rnn, default), or "
+                     "nengo-lmu's rectified-linear hidden layer, recurrent (relu-rnn) or not "
+                     "(relu-dense)")
     sub.set_defaults(func=cmd_bench_keras_lmu)

@@ -6,13 +6,17 @@ rate), on the same machine, one after the other in one process. The models diffe
 where the libraries do: ours is the psdigits recipe of `nengo_lmu.train_cli.RECIPES`
 (a feedforward hidden layer of rectified-linear neurons, read out through a 5 ms
 lowpass, which is what lets it run with spikes), KerasLMU's is its psMNIST recipe
-(a tanh ``SimpleRNNCell``). Seconds per epoch are compared at steady state: ours
-from the batches after the first (the first builds the graph), KerasLMU's as the
-median epoch.
+(a tanh ``SimpleRNNCell``). A third model is KerasLMU with our hidden layer
+(``hidden="relu-rnn"``, or ``"relu-dense"`` for a recipe without
+``hidden_to_hidden``): the same model in both libraries, which separates what
+the libraries do from what the hidden layers do. Seconds per epoch are compared at
+steady state: ours from the batches after the first (the first builds the graph),
+KerasLMU's as the median epoch.
 """
 
 import sys
 
+import numpy as np
 from nengo.exceptions import ValidationError
 
 from nengo_lmu.tables import format_table
@@ -20,7 +24,11 @@ from nengo_lmu.tables import format_table
 
 def run_comparison(dataset, units, order, epochs, batch_size, learning_rate, seed,
                    spiking=False):
-    """Train both; return ``(ours, keras)``, the two result dicts."""
+    """Train the three; return ``(ours, keras, keras_relu)``, their result dicts.
+
+    ``keras`` is KerasLMU's psMNIST model, ``keras_relu`` KerasLMU with our
+    hidden layer (see `nengo_lmu.keras_baseline.build_keras_lmu`).
+    """
     from nengo_lmu import keras_baseline, training  # pylint: disable=import-outside-toplevel
     from nengo_lmu.train_cli import RECIPES, load_dataset  # pylint: disable=import-outside-toplevel
 
@@ -29,38 +37,113 @@ def run_comparison(dataset, units, order, epochs, batch_size, learning_rate, see
                     learning_rate=learning_rate, seed=seed)
     recipe = dict(RECIPES["psdigits"], **settings)
     ours = training.train_classifier(data, spiking=spiking, **recipe)
-    keras = keras_baseline.train_keras_lmu(
-        data, theta=data[0][0].shape[1], **settings
-    )
-    return ours, keras
+    theta = data[0][0].shape[1]
+    keras = keras_baseline.train_keras_lmu(data, theta=theta, **settings)
+    same = "relu-rnn" if recipe.get("hidden_to_hidden", True) else "relu-dense"
+    keras_relu = keras_baseline.train_keras_lmu(data, theta=theta, hidden=same, **settings)
+    return ours, keras, keras_relu
+
+
+def parse_seeds(text):
+    """Seeds from a comma-separated list (``"0,1,2"``); raises `ValidationError`."""
+    try:
+        seeds = [int(part) for part in str(text).split(",") if part.strip()]
+    except ValueError:
+        seeds = []
+    if not seeds or any(seed < 0 for seed in seeds):
+        raise ValidationError(
+            f"Must be a comma-separated list of seeds >= 0 (got {text!r})", "seeds"
+        )
+    return seeds
+
+
+def summarize(values):
+    """``(mean, sd)`` of a list (sample standard deviation; 0 for one value)."""
+    values = np.asarray(values, dtype=float)
+    sd = float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
+    return float(np.mean(values)), sd
+
+
+def seed_rows(runs, spiking=False):
+    """Table rows (one per seed) and the mean +- sd row of ``runs``.
+
+    ``runs`` is a list of ``(seed, ours, keras, keras_relu)`` from
+    `run_comparison`.
+    """
+
+    def fmt(values, digits=4):
+        mean, sd = summarize(values)
+        return f"{mean:.{digits}f} +- {sd:.{digits}f}"
+
+    rows = []
+    for seed, ours, keras, keras_relu in runs:
+        rows.append([
+            str(seed), f"{ours['test_accuracy']:.4f}",
+            f"{ours['spiking_test_accuracy']:.4f}" if spiking else "-",
+            f"{keras['test_accuracy']:.4f}", f"{keras_relu['test_accuracy']:.4f}",
+            f"{ours['projected_epoch_seconds']:.2f}", f"{keras['seconds_per_epoch']:.2f}",
+        ])
+    if len(runs) > 1:
+        rows.append([
+            "mean +- sd", fmt([run[1]["test_accuracy"] for run in runs]),
+            fmt([run[1]["spiking_test_accuracy"] for run in runs]) if spiking else "-",
+            fmt([run[2]["test_accuracy"] for run in runs]),
+            fmt([run[3]["test_accuracy"] for run in runs]),
+            fmt([run[1]["projected_epoch_seconds"] for run in runs], 2),
+            fmt([run[2]["seconds_per_epoch"] for run in runs], 2),
+        ])
+    return rows
 
 
 def cmd_bench_training(args):
-    """Print the side-by-side table and the ratio lines."""
+    """Print the side-by-side table and the ratio lines (per seed, and mean +- sd)."""
     from nengo_lmu import keras_baseline  # pylint: disable=import-outside-toplevel
 
+    seeds = [args.seed] if args.seeds is None else parse_seeds(args.seeds)
+    if args.epochs < 1:
+        raise ValidationError(f"Must be at least 1 (got {args.epochs})", "epochs")
     try:
         keras_baseline._import_keras_lmu()  # pylint: disable=protected-access
     except ImportError as error:
         sys.exit(f"nengo-lmu: error: {error}")
-    if args.epochs < 1:
-        raise ValidationError(f"Must be at least 1 (got {args.epochs})", "epochs")
-    ours, keras = run_comparison(
-        args.dataset, args.units, args.order, args.epochs, args.batch_size,
-        args.learning_rate, args.seed, spiking=args.spiking,
-    )
-    ours_epoch = ours["projected_epoch_seconds"]
-    keras_epoch = keras["seconds_per_epoch"]
-    rows = [
-        ["nengo-lmu (NengoDL)", f"{ours['test_accuracy']:.4f}",
-         f"{ours['spiking_test_accuracy']:.4f}" if args.spiking else "-", f"{ours_epoch:.2f}"],
-        ["KerasLMU", f"{keras['test_accuracy']:.4f}", "-", f"{keras_epoch:.2f}"],
-    ]
+    runs = []
+    for seed in seeds:
+        runs.append((seed,) + tuple(run_comparison(
+            args.dataset, args.units, args.order, args.epochs, args.batch_size,
+            args.learning_rate, seed, spiking=args.spiking,
+        )))
+        # each seed's figures as soon as they exist (a long run can be cut short)
+        _, ours, keras, same = runs[-1]
+        print(f"seed={seed} ours_test_accuracy={ours['test_accuracy']:.6g}"
+              + (f" ours_spiking_test_accuracy={ours['spiking_test_accuracy']:.6g}"
+                 if args.spiking else "")
+              + f" keras_lmu_test_accuracy={keras['test_accuracy']:.6g}"
+              f" keras_lmu_our_hidden_test_accuracy={same['test_accuracy']:.6g}"
+              f" ours_seconds_per_epoch={ours['projected_epoch_seconds']:.4g}"
+              f" keras_lmu_seconds_per_epoch={keras['seconds_per_epoch']:.4g}", flush=True)
     print(f"{args.dataset}: units {args.units}, order {args.order}, {args.epochs} epochs, "
-          f"batch {args.batch_size}, Adam {args.learning_rate:g}, seed {args.seed}")
-    print(format_table(["model", "test accuracy", "spiking", "s/epoch (steady)"], rows))
-    print(f"ours_test_accuracy={ours['test_accuracy']:.6g}")
-    print(f"keras_lmu_test_accuracy={keras['test_accuracy']:.6g}")
+          f"batch {args.batch_size}, Adam {args.learning_rate:g}, "
+          f"seed{'s' if len(seeds) > 1 else ''} {','.join(map(str, seeds))}")
+    print(format_table(
+        ["seed", "ours", "ours: spiking", "KerasLMU", "KerasLMU, our hidden layer",
+         "ours: s/epoch", "KerasLMU: s/epoch"],
+        seed_rows(runs, spiking=args.spiking),
+    ))
+    print("(test accuracies; seconds per epoch at steady state)")
+    ours_acc = summarize([run[1]["test_accuracy"] for run in runs])
+    keras_acc = summarize([run[2]["test_accuracy"] for run in runs])
+    relu_acc = summarize([run[3]["test_accuracy"] for run in runs])
+    ours_epoch = summarize([run[1]["projected_epoch_seconds"] for run in runs])[0]
+    keras_epoch = summarize([run[2]["seconds_per_epoch"] for run in runs])[0]
+    print(f"ours_test_accuracy={ours_acc[0]:.6g}")
+    print(f"ours_test_accuracy_sd={ours_acc[1]:.6g}")
+    if args.spiking:
+        spiking = summarize([run[1]["spiking_test_accuracy"] for run in runs])
+        print(f"ours_spiking_test_accuracy={spiking[0]:.6g}")
+    print(f"keras_lmu_test_accuracy={keras_acc[0]:.6g}")
+    print(f"keras_lmu_test_accuracy_sd={keras_acc[1]:.6g}")
+    print(f"keras_lmu_our_hidden_test_accuracy={relu_acc[0]:.6g}")
+    print(f"keras_lmu_our_hidden_test_accuracy_sd={relu_acc[1]:.6g}")
     print(f"ours_seconds_per_epoch={ours_epoch:.4g}")
     print(f"keras_lmu_seconds_per_epoch={keras_epoch:.4g}")
     print(f"seconds_per_epoch_ratio={ours_epoch / keras_epoch:.4g}")
@@ -85,4 +168,7 @@ def register(subparsers):
                      help="Adam's learning rate (default: 3e-3)")
     sub.add_argument("--spiking", action="store_true",
                      help="also evaluate ours with spiking neurons")
+    sub.add_argument("--seeds", default=None,
+                     help="comma-separated seeds, one run of both per seed, with the "
+                     "mean +- sd (default: --seed only)")
     sub.set_defaults(func=cmd_bench_training)

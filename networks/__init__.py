@@ -5,5 +5,5 @@ passthrough ``input`` and ``output`` Nodes, so it composes into larger models.
 """
 
 from .memory import LegendreMemory, default_lead, default_tuning
-from .cell import LMUCell
+from .cell import LMUCell, Orthogonal
 from .learning import LearnedReadout, PairEncoders, least_squares_window_readout

@@ -18,6 +18,36 @@ def _glorot():
     return import_backend_module("nengo_dl").dists.Glorot()
 
 
+class Orthogonal(nengo.dists.Distribution):
+    """Random orthogonal matrices (KerasLMU's and Keras's recurrent initializer).
+
+    A sample of shape ``(n, d)`` has orthonormal rows (``n <= d``) or columns
+    (``n > d``), times ``scale``: the QR decomposition of a standard normal
+    matrix, its signs fixed so that the result is uniformly distributed
+    (Saxe et al. 2014; ``tf.keras.initializers.Orthogonal``). A recurrent
+    weight matrix drawn from it keeps the norm of the state it recycles.
+
+    Parameters
+    ----------
+    scale : float
+        Multiplies the matrix.
+    """
+
+    scale = NumberParam("scale", low=0, low_open=True)
+
+    def __init__(self, scale=1.0):
+        super().__init__()
+        self.scale = scale
+
+    def sample(self, n, d=None, rng=np.random):
+        if d is None:
+            raise ValidationError("Orthogonal samples matrices: give d", "d", self)
+        big, small = max(n, d), min(n, d)
+        q, r = np.linalg.qr(rng.standard_normal((big, small)))
+        q = q * np.sign(np.diag(r))  # uniform over orthogonal matrices
+        return self.scale * (q if n >= d else q.T)
+
+
 class LMUCell(nengo.Network):
     """The LMU cell of Voelker, Kajić & Eliasmith (2019) as a Nengo network.
 
@@ -43,8 +73,9 @@ class LMUCell(nengo.Network):
     The options are those of KerasLMU: ``hidden_to_memory`` (``e_h``),
     ``memory_to_memory`` (``e_m``), ``input_to_hidden`` (``W_x``), and here
     ``hidden_to_hidden`` (``W_h``; False is KerasLMU's ``Dense`` hidden
-    cell). Weights start Glorot-uniform (``nengo_dl.dists.Glorot``), ``e_x``
-    at one, biases at zero. Which parameters NengoDL trains is set inside
+    cell). Weights start Glorot-uniform (``nengo_dl.dists.Glorot``), except
+    ``W_h``, which starts orthogonal (`.Orthogonal`), as in KerasLMU's
+    ``SimpleRNNCell`` hidden cell; ``e_x`` at one, biases at zero. Which parameters NengoDL trains is set inside
     this network with ``nengo_dl.configure_settings(trainable=None)``: the
     memory's ``A`` and ``B`` are fixed unless ``trainable_memory``, the
     biases trained unless ``hidden_bias=False`` (then they are zero).
@@ -241,7 +272,7 @@ class LMUCell(nengo.Network):
                 )
             if hidden_to_hidden:
                 conns["hidden_to_hidden"] = nengo.Connection(
-                    h, h, transform=glorot, synapse=0
+                    h, h, transform=Orthogonal(), synapse=0
                 )
             conns["memory_to_hidden"] = nengo.Connection(
                 m, h, transform=glorot, synapse=None

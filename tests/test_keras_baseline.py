@@ -52,6 +52,21 @@ def test_both_implementations_are_one_model(small_digits):
     assert np.allclose(outputs[0], outputs[1], atol=1e-4)
 
 
+@needs_keras_lmu
+def test_relu_dense_hidden_is_our_hidden_layer(small_digits):
+    (x_train, _), _ = small_digits
+    import tensorflow as tf
+
+    tf.keras.utils.set_random_seed(0)
+    model = keras_baseline.build_keras_lmu(64, 1, 8, 6, 64.0, hidden="relu-dense")
+    # input kernel (1) + Dense on [memory, input] (7 -> 8, no recurrence) + readout
+    assert sum(np.prod(w.shape) for w in model.trainable_weights) == 1 + (7 * 8 + 8) + 90
+    layers = [layer for layer in model.layers[1].submodules
+              if isinstance(layer, tf.keras.layers.Dense)]
+    assert layers and layers[0].activation is tf.keras.activations.relu
+    assert np.isfinite(model(x_train[:4]).numpy()).all()
+
+
 @pytest.mark.parametrize(
     "kwargs, attr",
     [
@@ -61,6 +76,7 @@ def test_both_implementations_are_one_model(small_digits):
         (dict(epochs=0), "epochs"),
         (dict(learning_rate=0), "learning_rate"),
         (dict(implementation="fft"), "implementation"),
+        (dict(hidden="lstm"), "hidden"),
         (dict(input_to_hidden=1), "input_to_hidden"),
     ],
 )
