@@ -595,11 +595,53 @@ def run_sequences(
 
     backend = resolve_backend(backend)
     on_loihi = backend in ("loihi-sim", "loihi")
+    if delay_steps is None:
+        delay_steps = deploy.LOIHI_DELAY_STEPS if on_loihi else 0
+    model, reads = sequence_model(
+        spec, params, x, gap_steps=gap_steps, delay_steps=delay_steps,
+        neuron_type=neuron_type, rate_scale=rate_scale, readout_synapse=readout_synapse,
+    )
+    kwargs = {}
+    if on_loihi:
+        import_backend_module("nengo_loihi").add_params(model.net)
+        kwargs["model"] = deploy.loihi_model(spec["dt"]) if loihi_model is None else loihi_model
+    with warnings.catch_warnings():
+        if on_loihi:  # the chip's weight discretization warns about every small weight
+            warnings.simplefilter("ignore")
+        with Simulator(model.net, backend=backend, dt=spec["dt"], progress_bar=False,
+                       **kwargs) as sim:
+            period = model.n_run_steps // len(reads)
+            _run_with_bar(sim, len(reads), period, progress_bar, f"sequences on {backend}")
+            out = np.asarray(sim.data[model.probe])
+    if out.ndim == 3:  # NengoDL's minibatch axis
+        out = out[0]
+    return out[reads]
+
+
+def sequence_model(spec, params, x, gap_steps=2, delay_steps=0, neuron_type=None,
+                   rate_scale=1.0, readout_synapse="spec"):
+    """The network of `run_sequences`: a model that plays ``x`` and resets between sequences.
+
+    Parameters
+    ----------
+    spec, params, x, gap_steps, delay_steps, neuron_type, rate_scale, readout_synapse
+        As in `run_sequences` (``delay_steps`` an int).
+
+    Returns
+    -------
+    model : LMUModel
+        Its ``input`` Node plays the sequences (it ignores data fed to it);
+        ``model.n_run_steps`` is the number of steps that plays all of them;
+        the probe keeps every step.
+    reads : ndarray of int
+        The steps of the probe's output that are the outputs: ``(n,)`` for a
+        classifier (each sequence's last element, plus ``delay_steps``),
+        ``(n, steps)`` for a regressor (each element's last step, plus
+        ``delay_steps``).
+    """
     x = np.asarray(x, dtype=np.float32)
     _check_shape(spec, x)
     gap_steps = check_param(IntParam("gap_steps", low=0), gap_steps)
-    if delay_steps is None:
-        delay_steps = deploy.LOIHI_DELAY_STEPS if on_loihi else 0
     delay_steps = check_param(IntParam("delay_steps", low=0), delay_steps)
     n, steps, dims = x.shape
     k = steps_per_element(spec)
@@ -653,26 +695,12 @@ def run_sequences(
             inhibit_node, cell.hidden.neurons,
             transform=10 * strength * np.ones((spec["units"], 1)), synapse=None,
         )
-        if spec["task"] == "classify":
-            model.net.config[model.probe].keep_history = True
-    kwargs = {}
-    if on_loihi:
-        import_backend_module("nengo_loihi").add_params(model.net)
-        kwargs["model"] = deploy.loihi_model(dt) if loihi_model is None else loihi_model
-    with warnings.catch_warnings():
-        if on_loihi:  # the chip's weight discretization warns about every small weight
-            warnings.simplefilter("ignore")
-        with Simulator(model.net, backend=backend, dt=dt, progress_bar=False,
-                       **kwargs) as sim:
-            _run_with_bar(sim, n, period, progress_bar, f"sequences on {backend}")
-            out = np.asarray(sim.data[model.probe])
-    if out.ndim == 3:  # NengoDL's minibatch axis
-        out = out[0]
+        model.net.config[model.probe].keep_history = True
+    model.n_run_steps = len(schedule)
     ends = np.arange(n) * period + gap_steps + held_steps - 1 + delay_steps
     if spec["task"] == "classify":
-        return out[ends]
-    index = ends[:, None] - k * np.arange(steps)[::-1]
-    return out[index]
+        return model, ends
+    return model, ends[:, None] - k * np.arange(steps)[::-1]
 
 
 def _run_with_bar(sim, n_sequences, period, progress_bar, desc):
