@@ -60,6 +60,11 @@ def cmd_train(args):
     from nengo_lmu import training
     from nengo_lmu.cli import print_metrics
 
+    if args.evaluate_on:  # before the minutes of training
+        from nengo_lmu import deploy
+        from nengo_lmu.validation import check_param
+
+        check_param(deploy._MAX_RATE, args.max_rate)  # pylint: disable=protected-access
     recipe = dict(RECIPES.get(args.dataset, RECIPES["psdigits"]))
     for key in ("units", "order", "epochs", "batch_size", "learning_rate"):
         value = getattr(args, key, None)
