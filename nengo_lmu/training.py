@@ -681,7 +681,9 @@ def sequence_model(spec, params, x, gap_steps=2, delay_steps=0, neuron_type=None
         step = int(round(t / dt)) - 1
         return -Ad @ m if step in starts else np.zeros_like(m)
 
-    strength = rate_scale * spec.get("deployment", {}).get("rate_scale", 1.0)
+    # build_model's rate_scale is in the hidden gain, which scales this input too;
+    # a deployment's is in its weights
+    strength = spec.get("deployment", {}).get("rate_scale", 1.0)
     model.input.output = feed
     with model.net:
         reset_node = nengo.Node(reset, size_in=cell.memory.size_out, label="reset memory")
