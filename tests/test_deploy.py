@@ -52,7 +52,8 @@ def trained():
     x, y = toy_data(np.random.RandomState(3))
     spec = training.make_spec("classify", 8, 1, 3, units=12, order=4, seed=1,
                               hidden_to_hidden=False, readout_synapse=0.002)
-    params, _ = training.fit(spec, x, y, epochs=2, batch_size=8, progress_bar=False)
+    params, _ = training.fit(spec, x, y, epochs=10, batch_size=8, learning_rate=1e-2,
+                             progress_bar=False)
     return spec, params, x, y
 
 
