@@ -358,7 +358,7 @@ def evaluate(
     result["eval_rate_test_accuracy"] = training.accuracy(
         training.predict(spec, params, x_test), y_test
     )
-    rate_spec = dict(dspec, neuron_type=spec["neuron_type"])
+    rate_spec = dict(dspec, neuron_type="relu")
     result["deployed_rate_test_accuracy"] = training.accuracy(
         training.predict(rate_spec, dparams, x_test), y_test
     )
