@@ -8,6 +8,7 @@ reports the throughput (a smoke run); ``--synthetic`` replaces the data by
 random sequences of the data set's shape (for throughput only).
 """
 
+import argparse
 import sys
 
 import numpy as np
@@ -60,6 +61,11 @@ def cmd_train(args):
     from nengo_lmu import training
     from nengo_lmu.cli import print_metrics
 
+    if args.evaluate_on:  # before the minutes of training
+        from nengo_lmu import deploy
+        from nengo_lmu.validation import check_param
+
+        check_param(deploy._MAX_RATE, args.max_rate)  # pylint: disable=protected-access
     recipe = dict(RECIPES.get(args.dataset, RECIPES["psdigits"]))
     for key in ("units", "order", "epochs", "batch_size", "learning_rate"):
         value = getattr(args, key, None)
@@ -80,22 +86,76 @@ def cmd_train(args):
     print(f"perm_seed={args.perm_seed}")
     for key, value in recipe.items():
         print(f"{key}={value}")
-    result = training.train_classifier(
-        data,
-        seed=args.seed,
-        spiking=args.spiking,
-        rate_scale=1000.0 if args.rate_scale is None else args.rate_scale,
-        max_batches=args.max_batches,
-        progress_bar=True,
-        **recipe,
-    )
-    spec, params = result.pop("spec"), result.pop("params")
+    rate_scale = 1000.0 if args.rate_scale is None else args.rate_scale
+    if args.load:
+        spec, params = training.load_model(args.load)
+        (_, _), (x_test, y_test) = data
+        result = dict(loaded=args.load)
+        result["test_accuracy"] = training.accuracy(training.predict(spec, params, x_test),
+                                                    y_test)
+        if args.spiking:
+            logits = training.predict(spec, params, x_test,
+                                      neuron_type=training.spiking_name(spec["neuron_type"]),
+                                      rate_scale=rate_scale)
+            result["spiking_test_accuracy"] = training.accuracy(logits, y_test)
+    else:
+        result = training.train_classifier(
+            data,
+            seed=args.seed,
+            spiking=args.spiking,
+            rate_scale=rate_scale,
+            max_batches=args.max_batches,
+            progress_bar=True,
+            **recipe,
+        )
+        spec, params = result.pop("spec"), result.pop("params")
     if args.max_batches is not None:
         result["test_sequences"] = recipe["batch_size"]
     print_metrics(result)
     if args.save:
         training.save_model(args.save, spec, params)
         print(f"Saved the model to {args.save}", file=sys.stderr)
+    if args.evaluate_on:
+        evaluate_deployed(args, data, spec, params)
+
+
+def evaluate_deployed(args, data, spec, params):
+    """Deploy the model (`nengo_lmu.deploy`) and print its accuracies on backends."""
+    from nengo_lmu import deploy
+    from nengo_lmu.cli import print_metrics
+
+    (x_train, _), (x_test, y_test) = data
+    n = min(args.eval_sequences, len(x_test))
+    print(f"Deployment: {n} test sequences, each element held {args.steps_per_element} "
+          f"steps, busiest neuron at {args.max_rate:g} Hz; on NengoDL and "
+          f"{', '.join(args.evaluate_on)}", file=sys.stderr)
+    result = deploy.evaluate(
+        spec, params, x_train[: args.calibration_sequences], x_test[:n], y_test[:n],
+        backends=args.evaluate_on, steps_per_element=args.steps_per_element,
+        max_rate=args.max_rate,
+    )
+    result.pop("spec")
+    result.pop("params")
+    print_metrics(result)
+
+
+def _backend_list(text):
+    from nengo_lmu.simulator import resolve_backend
+
+    backends = [b.strip() for b in text.split(",") if b.strip()]
+    if not backends:
+        raise argparse.ArgumentTypeError("give at least one backend")
+    try:
+        return [resolve_backend(b) for b in backends]
+    except ValidationError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
+
+
+def _positive_int(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 (got {value})")
+    return value
 
 
 def register(subparsers):
@@ -124,4 +184,23 @@ def register(subparsers):
     sub.add_argument("--synthetic", action="store_true",
                      help="random data of the data set's shape (throughput only)")
     sub.add_argument("--save", default=None, help="save the trained model (.npz)")
+    sub.add_argument("--load", default=None,
+                     help="evaluate a saved model (.npz) instead of training one")
+    sub.add_argument(
+        "--evaluate-on", type=_backend_list, default=None, metavar="BACKENDS",
+        help="deploy the trained model as a Loihi-ready spiking network and run it on "
+        "these comma-separated backends (nengo, dl, loihi-sim, loihi), beside its "
+        "NengoDL rate and spiking evaluations; prints <backend>_test_accuracy=",
+    )
+    sub.add_argument("--eval-sequences", type=_positive_int, default=100,
+                     help="test sequences of the deployment's evaluation (default: 100)")
+    sub.add_argument("--calibration-sequences", type=_positive_int, default=100,
+                     help="training sequences that calibrate the deployment's scales "
+                     "(default: 100)")
+    sub.add_argument("--steps-per-element", type=_positive_int, default=10,
+                     help="steps each sequence element is held for in the deployment "
+                     "(default: 10)")
+    sub.add_argument("--max-rate", type=float, default=200.0,
+                     help="firing rate (Hz) of the deployment's busiest hidden neuron "
+                     "(99.9th percentile; default: 200)")
     sub.set_defaults(func=cmd_train)

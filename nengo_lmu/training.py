@@ -25,7 +25,7 @@ import numpy as np
 from nengo.exceptions import ValidationError
 from nengo.params import IntParam, NumberParam
 
-from nengo_lmu.simulator import Simulator, import_backend_module
+from nengo_lmu.simulator import Simulator, import_backend_module, resolve_backend
 from nengo_lmu.validation import check_param
 
 _UNITS = IntParam("units", low=1)
@@ -471,12 +471,28 @@ def _check_shape(spec, x):
         )
 
 
+def steps_per_element(spec):
+    """Simulator steps each sequence element is held for (1 unless deployed).
+
+    A deployed spec (see `nengo_lmu.deploy.deploy`) holds each element for
+    ``spec["steps_per_element"]`` steps; older specs have no such key.
+    """
+    return int(spec.get("steps_per_element", 1))
+
+
+def hold_elements(x, k):
+    """Each element of the sequences ``x`` (n, steps, dims) repeated ``k`` times in time."""
+    return x if k == 1 else np.repeat(x, k, axis=1)
+
+
 def predict(spec, params, x, batch_size=100, neuron_type=None, rate_scale=1.0,
             readout_synapse="spec", progress_bar=False):
     """The model's outputs on ``x`` in NengoDL (inference: spiking neurons spike).
 
     Returns the last step's outputs ``(n, size_out)`` for a classifier, every
-    step's ``(n, steps, size_out)`` for a regressor.
+    element's ``(n, steps, size_out)`` for a regressor. A deployed spec's
+    elements are each held for its ``steps_per_element`` steps (see
+    `nengo_lmu.deploy.deploy`), and read at the last step of each element.
     """
     x = np.asarray(x, dtype=np.float32)
     _check_shape(spec, x)
@@ -484,9 +500,37 @@ def predict(spec, params, x, batch_size=100, neuron_type=None, rate_scale=1.0,
     batch_size = min(check_param(_BATCH, batch_size), n)
     model = build_model(spec, params, neuron_type=neuron_type, rate_scale=rate_scale,
                         readout_synapse=readout_synapse)
-    with _nengo_dl_sim(model, batch_size, _unroll(spec["n_steps"])) as sim:
-        out = sim.predict({model.input: _pad(x, batch_size)}, verbose=0)[model.probe][:n]
-    return out[:, -1] if spec["task"] == "classify" else out
+    k = steps_per_element(spec)
+    held = hold_elements(x, k)
+    with _nengo_dl_sim(model, batch_size, _unroll(held.shape[1])) as sim:
+        out = sim.predict({model.input: _pad(held, batch_size)}, verbose=0)[model.probe][:n]
+    return out[:, -1] if spec["task"] == "classify" else out[:, k - 1:: k]
+
+
+def _find_index(objs, obj):
+    """Index of ``obj`` (by identity) in ``objs``."""
+    return next(i for i, each in enumerate(objs) if each is obj)
+
+
+def simulate_states(spec, params, x, batch_size=100):
+    """The memory state and the hidden activities of a model on ``x``, in NengoDL.
+
+    Every step of the (held, for a deployed spec) schedule: ``"memory"``
+    ``(n, steps * k, order * memory_d)`` and ``"hidden"`` ``(n, steps * k,
+    units)`` (activities of rate neurons; spike trains of spiking ones).
+    """
+    x = np.asarray(x, dtype=np.float32)
+    _check_shape(spec, x)
+    n = len(x)
+    batch_size = min(check_param(_BATCH, batch_size), n)
+    model = build_model(spec, params)
+    with model.net:
+        probes = dict(memory=nengo.Probe(model.cell.memory.output, synapse=None),
+                      hidden=nengo.Probe(model.cell.hidden.neurons, synapse=None))
+    held = hold_elements(x, steps_per_element(spec))
+    with _nengo_dl_sim(model, batch_size, _unroll(held.shape[1])) as sim:
+        out = sim.predict({model.input: _pad(held, batch_size)}, verbose=0)
+    return {name: np.asarray(out[probe][:n]) for name, probe in probes.items()}
 
 
 def accuracy(logits, labels):
@@ -503,8 +547,9 @@ def run_sequences(
     rate_scale=1.0,
     readout_synapse="spec",
     gap_steps=2,
-    delay_steps=0,
+    delay_steps=None,
     progress_bar=True,
+    loihi_model=None,
 ):
     """Run many sequences through a plain Nengo build of the model, in one run.
 
@@ -513,42 +558,116 @@ def run_sequences(
     spiking neurons, their voltage return to zero); at each sequence's first
     step the memory state is cleared (a Node cancels ``Ad m``). Every part is
     a Node or an Ensemble, so the model runs on ``nengo`` and ``loihi-sim``
-    (neither can reset its state between sequences cheaply).
+    (neither can reset its state between sequences cheaply). A deployed spec
+    (`nengo_lmu.deploy.deploy`) holds each element for its
+    ``steps_per_element`` steps.
 
     Parameters
     ----------
-    delay_steps : int
-        Read each sequence's output this many steps after its last element
-        (for a chip, which delays signals between host and chip).
+    spec, params
+        The model (see `build_model`).
+    x : (n, steps, size_in) array_like
+        The sequences.
+    backend : str
+        ``"nengo"``, ``"dl"``, ``"loihi-sim"`` or ``"loihi"``.
+    neuron_type, rate_scale, readout_synapse
+        As in `build_model`.
+    gap_steps : int
+        Steps between sequences (hidden inhibited, input zero).
+    delay_steps : int or None
+        Read each sequence's output this many steps after its last element,
+        which is held meanwhile (a chip delays signals between host and chip).
+        None: `nengo_lmu.deploy.LOIHI_DELAY_STEPS` on ``"loihi-sim"`` and
+        ``"loihi"``, 0 on the others.
+    progress_bar : bool
+        Show a progress bar (on stderr) over the sequences.
+    loihi_model : nengo_loihi.builder.Model or None
+        The model nengo-loihi builds into (None: `nengo_lmu.deploy.loihi_model`,
+        whose host-to-chip inputs are not filtered on the chip).
 
     Returns
     -------
     (n, size_out) ndarray for a classifier (the output at the last element,
-    plus ``delay_steps``); (n, steps, size_out) for a regressor.
+    plus ``delay_steps``); (n, steps, size_out) for a regressor (at the last
+    step of each element).
+    """
+    from nengo_lmu import deploy  # pylint: disable=import-outside-toplevel
+
+    backend = resolve_backend(backend)
+    on_loihi = backend in ("loihi-sim", "loihi")
+    if delay_steps is None:
+        delay_steps = deploy.LOIHI_DELAY_STEPS if on_loihi else 0
+    model, reads = sequence_model(
+        spec, params, x, gap_steps=gap_steps, delay_steps=delay_steps,
+        neuron_type=neuron_type, rate_scale=rate_scale, readout_synapse=readout_synapse,
+    )
+    kwargs = {}
+    if on_loihi:
+        import_backend_module("nengo_loihi").add_params(model.net)
+        kwargs["model"] = deploy.loihi_model(spec["dt"]) if loihi_model is None else loihi_model
+    with warnings.catch_warnings():
+        if on_loihi:  # the chip's weight discretization warns about every small weight
+            warnings.simplefilter("ignore")
+        with Simulator(model.net, backend=backend, dt=spec["dt"], progress_bar=False,
+                       **kwargs) as sim:
+            period = model.n_run_steps // len(reads)
+            _run_with_bar(sim, len(reads), period, progress_bar, f"sequences on {backend}")
+            out = np.asarray(sim.data[model.probe])
+    if out.ndim == 3:  # NengoDL's minibatch axis
+        out = out[0]
+    return out[reads]
+
+
+def sequence_model(spec, params, x, gap_steps=2, delay_steps=0, neuron_type=None,
+                   rate_scale=1.0, readout_synapse="spec"):
+    """The network of `run_sequences`: a model that plays ``x`` and resets between sequences.
+
+    Parameters
+    ----------
+    spec, params, x, gap_steps, delay_steps, neuron_type, rate_scale, readout_synapse
+        As in `run_sequences` (``delay_steps`` an int).
+
+    Returns
+    -------
+    model : LMUModel
+        Its ``input`` Node plays the sequences (it ignores data fed to it);
+        ``model.n_run_steps`` is the number of steps that plays all of them;
+        the probe keeps every step.
+    reads : ndarray of int
+        The steps of the probe's output that are the outputs: ``(n,)`` for a
+        classifier (each sequence's last element, plus ``delay_steps``),
+        ``(n, steps)`` for a regressor (each element's last step, plus
+        ``delay_steps``).
     """
     x = np.asarray(x, dtype=np.float32)
     _check_shape(spec, x)
+    gap_steps = check_param(IntParam("gap_steps", low=0), gap_steps)
+    delay_steps = check_param(IntParam("delay_steps", low=0), delay_steps)
     n, steps, dims = x.shape
+    k = steps_per_element(spec)
+    held = hold_elements(x, k)
+    held_steps = steps * k
     dt = spec["dt"]
-    period = gap_steps + steps + delay_steps
+    period = gap_steps + held_steps + delay_steps
     schedule = np.zeros((n * period, dims), dtype=np.float32)
     hold = np.ones(n * period, dtype=bool)  # hidden inhibited
     starts = set()
-    for k in range(n):
-        begin = k * period + gap_steps
-        schedule[begin: begin + steps] = x[k]
-        hold[begin: begin + steps + delay_steps] = False
+    for j in range(n):
+        begin = j * period + gap_steps
+        schedule[begin: begin + held_steps] = held[j]
+        schedule[begin + held_steps: begin + held_steps + delay_steps] = held[j, -1]
+        hold[begin: begin + held_steps + delay_steps] = False
         starts.add(begin)
     model = build_model(spec, params, neuron_type=neuron_type, rate_scale=rate_scale,
                         readout_synapse=readout_synapse)
     cell = model.cell
+    if cell.memory.n_neurons is not None:
+        raise ValidationError("run_sequences resets the ideal memory only", "memory")
     recurrent = [c for c in cell.memory.all_connections if c.pre is c.post]
     Ad = np.zeros((cell.memory.size_out,) * 2)
     for c in recurrent:
         part = c.post.slice if hasattr(c.post, "slice") else slice(None)
         Ad[part, part] = np.asarray(c.transform.init if hasattr(c.transform, "init") else c.transform)
-    if cell.memory.n_neurons is not None:
-        raise ValidationError("run_sequences resets the ideal memory only", "memory")
 
     def feed(t):
         step = int(round(t / dt)) - 1
@@ -562,6 +681,9 @@ def run_sequences(
         step = int(round(t / dt)) - 1
         return -Ad @ m if step in starts else np.zeros_like(m)
 
+    # build_model's rate_scale is in the hidden gain, which scales this input too;
+    # a deployment's is in its weights
+    strength = spec.get("deployment", {}).get("rate_scale", 1.0)
     model.input.output = feed
     with model.net:
         reset_node = nengo.Node(reset, size_in=cell.memory.size_out, label="reset memory")
@@ -571,22 +693,31 @@ def run_sequences(
         nengo.Connection(
             # a value of -1 (chip inputs are encoded within [-1, 1]) times 10,
             # times the neurons' gain: far below any neuron's threshold
-            inhibit_node, cell.hidden.neurons, transform=10 * np.ones((spec["units"], 1)),
-            synapse=None,
+            # (a deployed model's inputs are scaled by its rate_scale)
+            inhibit_node, cell.hidden.neurons,
+            transform=10 * strength * np.ones((spec["units"], 1)), synapse=None,
         )
-        if spec["task"] == "classify":
-            model.net.config[model.probe].keep_history = True
-    kwargs = {}
-    if backend in ("loihi-sim", "loihi"):
-        import_backend_module("nengo_loihi").add_params(model.net)
-    with Simulator(model.net, backend=backend, dt=dt, progress_bar=progress_bar, **kwargs) as sim:
-        sim.run_steps(len(schedule))
-        out = sim.data[model.probe]
-    ends = np.arange(n) * period + gap_steps + steps - 1
+        model.net.config[model.probe].keep_history = True
+    model.n_run_steps = len(schedule)
+    ends = np.arange(n) * period + gap_steps + held_steps - 1 + delay_steps
     if spec["task"] == "classify":
-        return out[ends + delay_steps]
-    index = ends[:, None] - np.arange(steps)[::-1] + delay_steps
-    return out[index]
+        return model, ends
+    return model, ends[:, None] - k * np.arange(steps)[::-1]
+
+
+def _run_with_bar(sim, n_sequences, period, progress_bar, desc):
+    """Run ``n_sequences * period`` steps in chunks of whole sequences, with a bar."""
+    from tqdm import tqdm  # pylint: disable=import-outside-toplevel
+
+    per_chunk = max(1, 2000 // period)  # about two simulated seconds per call
+    with tqdm(total=n_sequences, desc=desc, unit="seq", disable=not progress_bar,
+              leave=False) as bar:
+        done = 0
+        while done < n_sequences:
+            chunk = min(per_chunk, n_sequences - done)
+            sim.run_steps(chunk * period)
+            done += chunk
+            bar.update(chunk)
 
 
 def train_classifier(

@@ -139,3 +139,23 @@ def test_cli_bench_backends(capsys):
         cli.main(["bench", "backends", "--networks", "nope"])
     assert info.value.code == 2
     assert "networks" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_trained_cell_row(tmp_path):
+    """The deployed psdigits cell classifies on nengo and loihi-sim alike (a short run)."""
+    from nengo_lmu import training
+    from nengo_lmu.train_cli import RECIPES, load_dataset
+
+    result = training.train_classifier(load_dataset("psdigits"), seed=0, progress_bar=False,
+                                       **dict(RECIPES["psdigits"], epochs=2))
+    path = tmp_path / "cell.npz"
+    training.save_model(path, result["spec"], result["params"])
+    network = bb.trained_cell_network(n_sequences=4, model_path=path)
+    rows = bb.run_backend_table([network], backends="nengo,loihi-sim", chunk=0.1,
+                                repeats=1, progress_bar=False)
+    for row in rows:
+        assert row["status"] == "ok", row
+        assert row["speed"] > 0
+        assert row["accuracy"] >= 0.5  # 4 sequences, 10 classes: far above chance
+    assert "test accuracy (psdigits)" in bb.format_backend_table(rows)

@@ -85,3 +85,34 @@ def test_train_command_refuses_unknown_dataset(capsys):
         cli.main(["train", "psnothing"])
     assert info.value.code == 2
     assert "psdigits" in capsys.readouterr().err  # it lists what there is
+
+
+@pytest.mark.slow
+def test_train_command_evaluates_a_deployment(rng, tmp_path, capsys):
+    """--evaluate-on deploys a saved model and prints each backend's accuracy."""
+    from nengo_lmu.train_cli import RECIPES, load_dataset
+
+    result = training.train_classifier(load_dataset("psdigits"), seed=0, progress_bar=False,
+                                       **dict(RECIPES["psdigits"], epochs=1))
+    path = tmp_path / "model.npz"
+    training.save_model(path, result["spec"], result["params"])
+    argv = ["train", "psdigits", "--load", str(path), "--evaluate-on", "nengo",
+            "--eval-sequences", "3", "--calibration-sequences", "20",
+            "--steps-per-element", "4"]
+    assert cli.main(argv) == 0
+    lines = dict(line.split("=", 1) for line in capsys.readouterr().out.split()
+                 if "=" in line)
+    assert lines["eval_sequences"] == "3"
+    assert lines["preflight_problems"] == "0"
+    assert lines["test_accuracy"] == f"{result['test_accuracy']:.6g}"
+    assert 0 <= float(lines["nengo_test_accuracy"]) <= 1
+    assert "loihi_sim_test_accuracy" not in lines
+
+
+def test_train_command_refuses_bad_deployment_options(capsys):
+    for argv in (["--evaluate-on", "nengo,nope"], ["--eval-sequences", "0"],
+                 ["--steps-per-element", "0"], ["--evaluate-on", "nengo", "--max-rate", "2000"]):
+        with pytest.raises(SystemExit) as info:
+            cli.main(["train", "psdigits"] + argv)
+        assert info.value.code == 2
+        assert argv[-2].strip("-").replace("-", "_") in capsys.readouterr().err.replace("-", "_")
