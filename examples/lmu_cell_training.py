@@ -6,7 +6,10 @@ permuted pixel per time step). The trained parameters are then loaded into
 a network of *spiking* neurons firing ``rate_scale`` times faster with
 proportionally smaller spikes, evaluated in NengoDL for several scales, and
 the spiking model is run as a plain Nengo network on ``--backend`` (nengo,
-dl or loihi-sim).
+dl or loihi-sim). For loihi-sim (and a board) the model is first deployed
+for the chip (`nengo_lmu.deploy.deploy`: elements held for several steps,
+firing rates the chip can produce), and that same deployed network is scored
+in NengoDL beside the backend.
 
 Run ``python examples/lmu_cell_training.py --help`` for the options; it
 prints ``name=value`` metrics and saves ``lmu_cell_training.png``.
@@ -21,7 +24,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import nengo  # noqa: E402
 import numpy as np  # noqa: E402
 
-from nengo_lmu import training  # noqa: E402
+from nengo_lmu import deploy, training  # noqa: E402
 from nengo_lmu.datasets import psdigits  # noqa: E402
 from nengo_lmu.simulator import resolve_backend  # noqa: E402
 from nengo_lmu.train_cli import RECIPES  # noqa: E402
@@ -35,8 +38,10 @@ def main(argv=None):
     parser.add_argument("--fast", action="store_true", help="a short run, for tests")
     parser.add_argument("--load", default=None,
                         help="evaluate a model saved by --save instead of training")
-    parser.add_argument("--loihi-rate-scale", type=float, default=300.0,
-                        help="rate_scale on loihi-sim (at most one spike per step)")
+    parser.add_argument("--steps-per-element", type=int, default=10,
+                        help="on loihi-sim: steps each sequence element is held")
+    parser.add_argument("--max-rate", type=float, default=200.0,
+                        help="on loihi-sim: firing rate of the busiest hidden neuron (Hz)")
     parser.add_argument("--save", default=None, help="save the trained model (.npz)")
     parser.add_argument("--backend-sequences", type=int, default=100,
                         help="test sequences run on the backend (default: 100)")
@@ -81,21 +86,33 @@ def main(argv=None):
     # the spiking model as a plain network on the chosen backend
     scale = 1000.0
     x_run, y_run = x_test[:n_backend], y_test[:n_backend]
-    dl_logits = training.predict(spec, params, x_run, neuron_type="spiking-relu",
-                                 rate_scale=scale)
-    if backend == "dl":
-        logits = dl_logits
-    else:
-        # the chip delays the memory's state on its way in, and the output on its
-        # way out: read its answer a few steps late (4 was best of 1-8 measured)
-        logits = training.run_sequences(
-            spec, params, x_run, backend=backend, neuron_type="spiking-relu",
-            rate_scale=scale if backend == "nengo" else args.loihi_rate_scale,
-            delay_steps=0 if backend == "nengo" else 4, progress_bar=not args.fast,
+    if backend in ("loihi-sim", "loihi"):
+        # the chip fires at most once per step: deploy the model for it first,
+        # and compare with NengoDL's spiking evaluation of the same deployment
+        deployed = deploy.evaluate(
+            spec, params, x_train[:100], x_run, y_run, backends=[backend],
+            steps_per_element=args.steps_per_element, max_rate=args.max_rate,
+            progress_bar=not args.fast,
         )
+        print(f"rate_scale_on_chip={deployed['rate_scale']:.1f}")
+        dl_accuracy = deployed["deployed_spiking_test_accuracy"]
+        backend_accuracy = deployed[f"{deploy.metric_name(backend)}_test_accuracy"]
+        # (evaluate scores the backend's run but does not return its outputs)
+        logits = training.predict(deployed["spec"], deployed["params"], x_run[:1])
+        predicted_on = "NengoDL, deployed"
+    else:
+        dl_logits = training.predict(spec, params, x_run, neuron_type="spiking-relu",
+                                     rate_scale=scale)
+        logits = dl_logits if backend == "dl" else training.run_sequences(
+            spec, params, x_run, backend=backend, neuron_type="spiking-relu",
+            rate_scale=scale, progress_bar=not args.fast,
+        )
+        dl_accuracy = training.accuracy(dl_logits, y_run)
+        backend_accuracy = training.accuracy(logits, y_run)
+        predicted_on = backend
     print(f"backend_sequences={n_backend}")
-    print(f"dl_spiking_accuracy_same_sequences={training.accuracy(dl_logits, y_run):.4f}")
-    print(f"backend_spiking_accuracy={training.accuracy(logits, y_run):.4f}")
+    print(f"dl_spiking_accuracy_same_sequences={dl_accuracy:.4f}")
+    print(f"backend_spiking_accuracy={backend_accuracy:.4f}")
 
     fig, (ax_acc, ax_seq) = plt.subplots(1, 2, figsize=(10, 4))
     ax_acc.semilogx(scales, spiking, "o-", label="spiking (NengoDL)")
@@ -106,7 +123,7 @@ def main(argv=None):
     ax_acc.legend()
     ax_seq.imshow(np.asarray(x_test[0, :, 0]).reshape(8, 8), cmap="gray")
     ax_seq.set_title(f"a permuted digit (label {y_test[0]}), predicted "
-                     f"{np.argmax(logits[0])} on {backend}")
+                     f"{np.argmax(logits[0])} ({predicted_on})")
     fig.tight_layout()
     fig.savefig(args.plot)
     print(f"plot={args.plot}")
