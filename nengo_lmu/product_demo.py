@@ -31,6 +31,7 @@ import numpy as np
 
 from nengo_lmu.learning_demo import (
     filtered_like_output,
+    loihi_learning_options,
     run_learning_then_test,
     save_learning_plot,
     white_noise_input,
@@ -43,6 +44,9 @@ ANNEAL_FRACTION, ANNEAL_SCALE = 0.25, 1.0
 #: learning rate per population, measured on the demo's setup (see the docs of
 #: `.run_product_learning_demo`)
 DEFAULT_LEARNING_RATES = {"window": 1e-2, "pairs": 3e-3, "array": 1e-3}
+#: nengo-loihi's PES parameters for the demo on loihi-sim and loihi, measured
+#: (see `.run_product_learning_demo`); nengo-loihi's own are 4 and 100
+LOIHI_PES_WGT_EXP, LOIHI_PES_ERROR_SCALE = 1, 100.0
 
 
 def least_squares_nrmse(activities, target, n_fit, reg=1e-3):
@@ -78,10 +82,12 @@ def run_product_learning_demo(
     probe_synapse=nengo.Lowpass(0.01),
     bound=None,
     bound_sample_every=0.01,
+    pes_wgt_exp=None,
+    pes_error_scale=None,
     plot=None,
     progress_bar=True,
 ):
-    """Learn ``u(t) * u(t - delay)`` online from an ideal `.LegendreMemory`.
+    r"""Learn ``u(t) * u(t - delay)`` online from an ideal `.LegendreMemory`.
 
     Parameters
     ----------
@@ -124,6 +130,12 @@ def run_product_learning_demo(
         gigabytes.
     bound_sample_every : float
         Sampling period of that probe (seconds).
+    pes_wgt_exp, pes_error_scale : int, float or None
+        On loihi-sim and loihi only: nengo-loihi's ``Model.pes_wgt_exp`` and
+        ``Model.pes_error_scale`` for this run (see
+        `nengo_lmu.learning_demo.loihi_learning_options`). None takes the
+        demo's (`LOIHI_PES_WGT_EXP`, `LOIHI_PES_ERROR_SCALE`); pass 4 and
+        100 for nengo-loihi's defaults.
     plot : str or None
         Where to save the plot, or None.
     progress_bar : bool
@@ -171,6 +183,12 @@ def run_product_learning_demo(
         learning_rate = DEFAULT_LEARNING_RATES.get(population, 1e-3)
     if bound is None:
         bound = resolve_backend(backend) not in ("loihi-sim", "loihi")
+    simulator_options = loihi_learning_options(
+        backend,
+        dt,
+        LOIHI_PES_WGT_EXP if pes_wgt_exp is None else pes_wgt_exp,
+        LOIHI_PES_ERROR_SCALE if pes_error_scale is None else pes_error_scale,
+    )
     process, u, n_steps, learn_steps = white_noise_input(
         duration, freq, rms, test_fraction, dt, seed
     )
@@ -209,7 +227,15 @@ def run_product_learning_demo(
     if anneal_scale != 1 and anneal_fraction > 0:
         anneal = (int(round((1 - anneal_fraction) * learn_steps)), anneal_scale)
     sim = run_learning_then_test(
-        model, readout, learn_steps, n_steps, backend, dt, progress_bar, anneal=anneal
+        model,
+        readout,
+        learn_steps,
+        n_steps,
+        backend,
+        dt,
+        progress_bar,
+        anneal=anneal,
+        simulator_options=simulator_options,
     )
 
     filtered_target = filtered_like_output(target, readout, probe_synapse, dt)[:, 0]
