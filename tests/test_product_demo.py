@@ -57,3 +57,39 @@ def test_product_demo_rejects_bad_input(kwargs, attr):
     with pytest.raises(ValidationError) as info:
         run_product_learning_demo(duration=1.0, progress_bar=False, **kwargs)
     assert info.value.attr == attr
+
+
+class _Built(Exception):
+    """Raised by a stand-in simulator, to stop before anything runs."""
+
+
+@pytest.mark.parametrize(
+    "name, kwargs, expected",
+    [
+        ("nengo", {}, None),
+        ("loihi-sim", {}, ("LOIHI_PES_WGT_EXP", "LOIHI_PES_ERROR_SCALE")),
+        ("loihi-sim", dict(pes_wgt_exp=4, pes_error_scale=100), (4, 100)),
+    ],
+)
+def test_product_demo_passes_its_pes_parameters(monkeypatch, name, kwargs, expected):
+    """On nengo-loihi the demo's run gets a model with its PES parameters; elsewhere none."""
+    if name != "nengo":
+        pytest.importorskip("nengo_loihi")
+    import nengo_lmu.learning_demo as learning_demo  # pylint: disable=import-outside-toplevel
+    import nengo_lmu.product_demo as product_demo  # pylint: disable=import-outside-toplevel
+
+    seen = {}
+
+    def simulator(network, **options):
+        seen.update(options)
+        raise _Built
+
+    monkeypatch.setattr(learning_demo, "Simulator", simulator)
+    with pytest.raises(_Built):
+        run_product_learning_demo(backend=name, duration=1.0, progress_bar=False, **kwargs)
+    if expected is None:
+        assert "model" not in seen
+    else:
+        expected = [getattr(product_demo, e) if isinstance(e, str) else e for e in expected]
+        assert (seen["model"].pes_wgt_exp, seen["model"].pes_error_scale) == tuple(expected)
+        assert seen["model"].dt == seen["dt"] == 0.001
