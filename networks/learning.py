@@ -175,7 +175,8 @@ class LearnedReadout(nengo.Network):
         of ``pes_wgt_exp``. Pick the rate on nengo first, look at the largest
         decoder it learns there (probe the learned connection's
         ``"weights"``), and lower ``pes_wgt_exp`` until that decoder spans
-        some 30-60 steps (of at most 127): with only a few steps, learning
+        some 50-100 steps (of at most 127; the product demo's largest spans
+        97 at ``pes_wgt_exp=0``): with only a few steps, learning
         on the chip is mostly rounding noise and does not converge
         (`nengo_lmu.learning_demo.loihi_learning_options` makes the
         simulator options).
