@@ -14,21 +14,92 @@ import sys
 import nengo
 import numpy as np
 
+from nengo.params import IntParam, NumberParam
+
 from nengo_lmu.legendre import legendre_readout
 from nengo_lmu.metrics import delayed, nrmse
-from nengo_lmu.simulator import Simulator
+from nengo_lmu.simulator import Simulator, resolve_backend
+from nengo_lmu.validation import check_param
+
+# the chip's synapse weight exponents are 4-bit signed integers
+_PES_WGT_EXP = IntParam("pes_wgt_exp", low=-8, high=7, optional=True)
+_PES_ERROR_SCALE = NumberParam("pes_error_scale", low=0, low_open=True, optional=True)
+
+
+def loihi_learning_options(backend, dt=0.001, pes_wgt_exp=None, pes_error_scale=None):
+    """Simulator options that set nengo-loihi's PES parameters for one run.
+
+    nengo-loihi 1.1 stores a learned connection's weights as 8-bit integers
+    (about 127 steps either side of zero) whose step is set by the model's
+    ``pes_wgt_exp`` (default 4): each step of 1 in it doubles both the
+    largest weight and the step. The errors reach the chip multiplied by
+    ``pes_error_scale`` (default 100), rounded to integers and clipped to
+    [-127, 127]. The defaults suit weights near the largest a weight can be;
+    a readout whose decoders are small (a small target, many neurons)
+    uses only a few steps of the weight and learns mostly rounding noise:
+    lower ``pes_wgt_exp`` until the largest expected decoder is a good part
+    (but less than all) of the weight range. The chip's learning rate is
+    folded into the size of its presynaptic traces (integers up to 127),
+    which grow as ``pes_wgt_exp`` goes down; nengo-loihi warns ("Trace
+    increment exceeds upper limit") if they clip.
+
+    Parameters
+    ----------
+    backend : str
+        The backend (see `nengo_lmu.Simulator`); only ``"loihi-sim"`` and
+        ``"loihi"`` take these options.
+    dt : float
+        Simulator time step in seconds (the model's).
+    pes_wgt_exp : int or None
+        ``Model.pes_wgt_exp``, in [-8, 7]; None keeps nengo-loihi's default.
+    pes_error_scale : float or None
+        ``Model.pes_error_scale`` (> 0); None keeps nengo-loihi's default.
+
+    Returns
+    -------
+    dict
+        Keyword arguments for `nengo_lmu.Simulator`: ``{"model": model}`` with
+        a fresh ``nengo_loihi.builder.Model`` on a nengo-loihi backend when
+        either parameter is given, else empty. Nothing global is changed.
+    """
+    pes_wgt_exp = check_param(_PES_WGT_EXP, pes_wgt_exp)
+    pes_error_scale = check_param(_PES_ERROR_SCALE, pes_error_scale)
+    if resolve_backend(backend) not in ("loihi-sim", "loihi"):
+        return {}
+    if pes_wgt_exp is None and pes_error_scale is None:
+        return {}
+    from nengo_loihi.builder import Model  # pylint: disable=import-outside-toplevel
+
+    model = Model(dt=dt)
+    if pes_wgt_exp is not None:
+        model.pes_wgt_exp = pes_wgt_exp
+    if pes_error_scale is not None:
+        model.pes_error_scale = pes_error_scale
+    return {"model": model}
 
 
 def run_learning_then_test(
-    model, readout, learn_steps, n_steps, backend, dt, progress_bar, anneal=None
+    model,
+    readout,
+    learn_steps,
+    n_steps,
+    backend,
+    dt,
+    progress_bar,
+    anneal=None,
+    simulator_options=None,
 ):
     """Simulate ``learn_steps`` with learning on, the rest with it off; return the simulator.
 
     ``anneal=(steps, scale)`` lowers the learning rate to ``scale`` times
-    itself after ``steps`` (before ``learn_steps``).
+    itself after ``steps`` (before ``learn_steps``). ``simulator_options``
+    are passed to the simulator (see `.loihi_learning_options`).
     """
+    options = dict(simulator_options or {})
     with contextlib.redirect_stdout(sys.stderr):  # progress bars; stdout has results
-        with Simulator(model, backend=backend, dt=dt, progress_bar=progress_bar) as sim:
+        with Simulator(
+            model, backend=backend, dt=dt, progress_bar=progress_bar, **options
+        ) as sim:
             if anneal is not None:
                 sim.run_steps(anneal[0])
                 readout.learning_rate_scale = anneal[1]

@@ -166,7 +166,20 @@ class LearnedReadout(nengo.Network):
         the test error is then worse than the error while learning (see the
         measurements in `nengo_lmu.product_demo`). To pick one, run the task
         with rates a factor 3 apart and score each over a period with
-        learning off, as the demos do.
+        learning off, as the demos do. On nengo-dl, the rate of nengo
+        carries over. On nengo-loihi (``"loihi-sim"``, ``"loihi"``) the
+        learned weights are 8-bit integers, updated with stochastic
+        rounding, whose step is set by the simulator model's
+        ``pes_wgt_exp``: at nengo-loihi 1.1's default (4) a step is about
+        1.1e-5 of a decoder (dt = 1 ms), and it halves with each step down
+        of ``pes_wgt_exp``. Pick the rate on nengo first, look at the largest
+        decoder it learns there (probe the learned connection's
+        ``"weights"``), and lower ``pes_wgt_exp`` until that decoder spans
+        some 50-100 steps (of at most 127; the product demo's largest spans
+        97 at ``pes_wgt_exp=0``): with only a few steps, learning
+        on the chip is mostly rounding noise and does not converge
+        (`nengo_lmu.learning_demo.loihi_learning_options` makes the
+        simulator options).
     population : {"array", "window", "pairs"}
         What the learning population represents (see above).
     delays : array_like or None

@@ -1,0 +1,95 @@
+"""The product demo on nengo-loihi: its PES parameters (``loihi_learning_options``)."""
+
+import pytest
+from nengo.exceptions import ValidationError
+
+from nengo_lmu.learning_demo import loihi_learning_options
+from nengo_lmu.product_demo import run_product_learning_demo
+
+
+def test_loihi_learning_options_set_the_model_of_one_run():
+    pytest.importorskip("nengo_loihi")
+    options = loihi_learning_options("loihi-sim", dt=0.002, pes_wgt_exp=1, pes_error_scale=300)
+    model = options["model"]
+    assert (model.dt, model.pes_wgt_exp, model.pes_error_scale) == (0.002, 1, 300)
+    # one parameter alone leaves the other at nengo-loihi's default
+    assert loihi_learning_options("loihi-sim", pes_wgt_exp=2)["model"].pes_error_scale == 100
+    # a fresh model each time: nothing shared, nothing global
+    assert loihi_learning_options("loihi-sim", pes_wgt_exp=1)["model"] is not model
+    assert loihi_learning_options("loihi-sim") == {}
+
+
+@pytest.mark.parametrize("name", ["nengo", "dl"])
+def test_loihi_learning_options_are_empty_off_loihi(name):
+    assert loihi_learning_options(name, pes_wgt_exp=1, pes_error_scale=300) == {}
+
+
+@pytest.mark.parametrize(
+    "kwargs, attr",
+    [
+        (dict(pes_wgt_exp=8), "pes_wgt_exp"),  # the chip's exponents are 4-bit
+        (dict(pes_wgt_exp=1.5), "pes_wgt_exp"),
+        (dict(pes_wgt_exp=True), "pes_wgt_exp"),
+        (dict(pes_error_scale=0), "pes_error_scale"),
+        (dict(pes_error_scale=-100), "pes_error_scale"),
+    ],
+)
+def test_bad_pes_parameters(kwargs, attr):
+    # rejected on every backend, so a typo does not wait for a loihi run
+    for backend in ("nengo", "loihi-sim"):
+        with pytest.raises(ValidationError) as info:
+            loihi_learning_options(backend, **kwargs)
+        assert info.value.attr == attr
+    with pytest.raises(ValidationError) as info:
+        run_product_learning_demo(backend="nengo", duration=1.0, progress_bar=False, **kwargs)
+    assert info.value.attr == attr
+
+
+@pytest.mark.parametrize(
+    "kwargs, attr",
+    [
+        (dict(learning_rate=-1e-2), "learning_rate"),
+        (dict(population="ring"), "population"),
+        (dict(delay=2.0), "delays"),  # beyond the 1 s window
+    ],
+)
+def test_product_demo_rejects_bad_input(kwargs, attr):
+    with pytest.raises(ValidationError) as info:
+        run_product_learning_demo(duration=1.0, progress_bar=False, **kwargs)
+    assert info.value.attr == attr
+
+
+class _Built(Exception):
+    """Raised by a stand-in simulator, to stop before anything runs."""
+
+
+@pytest.mark.parametrize(
+    "name, kwargs, expected",
+    [
+        ("nengo", {}, None),
+        ("loihi-sim", {}, ("LOIHI_PES_WGT_EXP", "LOIHI_PES_ERROR_SCALE")),
+        ("loihi-sim", dict(pes_wgt_exp=4, pes_error_scale=100), (4, 100)),
+    ],
+)
+def test_product_demo_passes_its_pes_parameters(monkeypatch, name, kwargs, expected):
+    """On nengo-loihi the demo's run gets a model with its PES parameters; elsewhere none."""
+    if name != "nengo":
+        pytest.importorskip("nengo_loihi")
+    import nengo_lmu.learning_demo as learning_demo  # pylint: disable=import-outside-toplevel
+    import nengo_lmu.product_demo as product_demo  # pylint: disable=import-outside-toplevel
+
+    seen = {}
+
+    def simulator(network, **options):
+        seen.update(options)
+        raise _Built
+
+    monkeypatch.setattr(learning_demo, "Simulator", simulator)
+    with pytest.raises(_Built):
+        run_product_learning_demo(backend=name, duration=1.0, progress_bar=False, **kwargs)
+    if expected is None:
+        assert "model" not in seen
+    else:
+        expected = [getattr(product_demo, e) if isinstance(e, str) else e for e in expected]
+        assert (seen["model"].pes_wgt_exp, seen["model"].pes_error_scale) == tuple(expected)
+        assert seen["model"].dt == seen["dt"] == 0.001
