@@ -23,11 +23,13 @@ from nengo_lmu.tables import format_table
 
 
 def run_comparison(dataset, units, order, epochs, batch_size, learning_rate, seed,
-                   spiking=False):
+                   spiking=False, readout_synapse="recipe"):
     """Train the three; return ``(ours, keras, keras_relu)``, their result dicts.
 
     ``keras`` is KerasLMU's psMNIST model, ``keras_relu`` KerasLMU with our
     hidden layer (see `nengo_lmu.keras_baseline.build_keras_lmu`).
+    ``readout_synapse`` overrides the psdigits recipe's readout lowpass (None:
+    unfiltered, as KerasLMU reads out).
     """
     from nengo_lmu import keras_baseline, training  # pylint: disable=import-outside-toplevel
     from nengo_lmu.train_cli import RECIPES, load_dataset  # pylint: disable=import-outside-toplevel
@@ -36,12 +38,22 @@ def run_comparison(dataset, units, order, epochs, batch_size, learning_rate, see
     settings = dict(units=units, order=order, epochs=epochs, batch_size=batch_size,
                     learning_rate=learning_rate, seed=seed)
     recipe = dict(RECIPES["psdigits"], **settings)
+    if readout_synapse != "recipe":
+        recipe["readout_synapse"] = readout_synapse
     ours = training.train_classifier(data, spiking=spiking, **recipe)
     theta = data[0][0].shape[1]
     keras = keras_baseline.train_keras_lmu(data, theta=theta, **settings)
     same = "relu-rnn" if recipe.get("hidden_to_hidden", True) else "relu-dense"
     keras_relu = keras_baseline.train_keras_lmu(data, theta=theta, hidden=same, **settings)
     return ours, keras, keras_relu
+
+
+def _synapse_text(readout_synapse):
+    if readout_synapse == "recipe":
+        from nengo_lmu.train_cli import RECIPES  # pylint: disable=import-outside-toplevel
+
+        readout_synapse = RECIPES["psdigits"]["readout_synapse"]
+    return "none" if readout_synapse is None else f"{readout_synapse:g} s"
 
 
 def parse_seeds(text):
@@ -111,6 +123,7 @@ def cmd_bench_training(args):
         runs.append((seed,) + tuple(run_comparison(
             args.dataset, args.units, args.order, args.epochs, args.batch_size,
             args.learning_rate, seed, spiking=args.spiking,
+            readout_synapse=args.readout_synapse,
         )))
         # each seed's figures as soon as they exist (a long run can be cut short)
         _, ours, keras, same = runs[-1]
@@ -123,6 +136,7 @@ def cmd_bench_training(args):
               f" keras_lmu_seconds_per_epoch={keras['seconds_per_epoch']:.4g}", flush=True)
     print(f"{args.dataset}: units {args.units}, order {args.order}, {args.epochs} epochs, "
           f"batch {args.batch_size}, Adam {args.learning_rate:g}, "
+          f"our readout lowpass {_synapse_text(args.readout_synapse)}, "
           f"seed{'s' if len(seeds) > 1 else ''} {','.join(map(str, seeds))}")
     print(format_table(
         ["seed", "ours", "ours: spiking", "KerasLMU", "KerasLMU, our hidden layer",
@@ -152,6 +166,7 @@ def cmd_bench_training(args):
 def register(subparsers):
     """Add ``training`` to the ``bench`` subcommands."""
     from nengo_lmu.cli import add_common  # pylint: disable=import-outside-toplevel
+    from nengo_lmu.train_cli import readout_synapse_arg  # pylint: disable=import-outside-toplevel
 
     sub = subparsers.add_parser(
         "training",
@@ -168,6 +183,9 @@ def register(subparsers):
                      help="Adam's learning rate (default: 3e-3)")
     sub.add_argument("--spiking", action="store_true",
                      help="also evaluate ours with spiking neurons")
+    sub.add_argument("--readout-synapse", type=readout_synapse_arg, default="recipe",
+                     help="our readout's lowpass time constant (s), or 'none' "
+                     "(default: the psdigits recipe's, 0.005)")
     sub.add_argument("--seeds", default=None,
                      help="comma-separated seeds, one run of both per seed, with the "
                      "mean +- sd (default: --seed only)")

@@ -1,5 +1,8 @@
 """Deployment of a trained LMU as a Loihi-ready spiking network."""
 
+import argparse
+import warnings
+
 import nengo
 import numpy as np
 import pytest
@@ -7,6 +10,7 @@ from nengo.exceptions import ValidationError
 
 from nengo_lmu import deploy, training
 from nengo_lmu.loihi import preflight
+from nengo_lmu.train_cli import readout_synapse_arg
 
 
 def toy_data(rng, n=24, steps=8, classes=3):
@@ -168,3 +172,28 @@ def test_deployed_runs_on_loihi_sim(trained, plt):
     assert result["eval_rate_test_accuracy"] >= 5 / 6  # the tiny model learned
     assert result["nengo_agreement_with_dl_spiking"] >= 5 / 6
     assert result["loihi_sim_agreement_with_dl_spiking"] >= 5 / 6
+
+
+def test_deploy_warns_for_an_unfiltered_readout(untrained):
+    """A model trained without a readout lowpass is deployed, with a warning."""
+    spec, params, x, _ = untrained
+    unfiltered = dict(spec, readout_synapse=None)
+    with pytest.warns(UserWarning, match="without a readout lowpass"):
+        dspec, _ = deploy.deploy(unfiltered, params, x, steps_per_element=3)
+    assert dspec["readout_synapse"] == pytest.approx(3 * spec["dt"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        deploy.deploy(spec, params, x, steps_per_element=3)  # filtered: no warning
+
+
+@pytest.mark.parametrize(
+    "text, value", [("none", None), ("None", None), ("0.005", 0.005), ("1e-2", 0.01)]
+)
+def test_readout_synapse_arg(text, value):
+    assert readout_synapse_arg(text) == value
+
+
+@pytest.mark.parametrize("text", ["0", "-0.1", "fast", ""])
+def test_readout_synapse_arg_rejects(text):
+    with pytest.raises(argparse.ArgumentTypeError, match="positive time constant"):
+        readout_synapse_arg(text)

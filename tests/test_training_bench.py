@@ -35,8 +35,9 @@ def test_bench_training_seeds_table(monkeypatch, capsys):
     calls = []
 
     def fake_run(dataset, units, order, epochs, batch_size, learning_rate, seed,
-                 spiking=False):
-        calls.append((dataset, units, order, epochs, batch_size, learning_rate, seed, spiking))
+                 spiking=False, readout_synapse="recipe"):
+        calls.append((dataset, units, order, epochs, batch_size, learning_rate, seed, spiking,
+                       readout_synapse))
         return (_result(0.96 + 0.01 * seed, 4.0 + seed, spiking=0.95 + 0.01 * seed),
                 _result(0.95 + 0.02 * seed, 2.0, keras=True),
                 _result(0.9 + 0.03 * seed, 2.5, keras=True))
@@ -44,10 +45,11 @@ def test_bench_training_seeds_table(monkeypatch, capsys):
     monkeypatch.setattr(training_bench, "run_comparison", fake_run)
     pytest.importorskip("keras_lmu")
     cli.main(["bench", "training", "--seeds", "0,1,2", "--units", "8", "--order", "4",
-              "--epochs", "1", "--spiking"])
+              "--epochs", "1", "--spiking", "--readout-synapse", "none"])
     out = capsys.readouterr().out
     assert [c[6] for c in calls] == [0, 1, 2]
-    assert all(c[1:4] == (8, 4, 1) and c[7] for c in calls)
+    assert all(c[1:4] == (8, 4, 1) and c[7] and c[8] is None for c in calls)
+    assert "our readout lowpass none" in out
     assert "mean +- sd" in out and "0.9700 +- 0.0100" in out  # ours
     assert "0.9700 +- 0.0200" in out  # KerasLMU
     assert "ours_test_accuracy=0.97\n" in out
