@@ -203,8 +203,9 @@ def run_product_learning_demo(
 
     At ``pes_wgt_exp=0`` a step is 16 times finer than at 4: nengo's largest
     decoder spans about 97 of the 127 steps, so it cannot go lower without
-    clipping weights. Whether this reaches 2x nengo over the full 100 s was
-    not measured (a run takes some 23 CPU minutes on the emulator).
+    clipping weights. Over the full 100 s (seed 0) the emulator at these
+    defaults scores 0.447, 2.4 times nengo's 0.183 (last 10 s of learning:
+    0.321 against 0.130), and warns that some learned weights were clipped.
     """
     # pylint: disable=import-outside-toplevel
     from nengo_lmu.networks import LearnedReadout, LegendreMemory
