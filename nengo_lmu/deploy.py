@@ -127,7 +127,9 @@ def check_deployable(spec, steps_per_element=1):
             f"neurons only; train with neuron_type 'relu' (got {spec['neuron_type']!r})",
             "neuron_type",
         )
-    if int(spec.get("steps_per_element", 1)) != 1:
+    from nengo_lmu.training import steps_per_element as held_steps  # pylint: disable=import-outside-toplevel
+
+    if held_steps(spec) != 1:
         raise ValidationError("The model is already deployed", "spec")
     if steps_per_element > 1:
         options = spec["cell_kwargs"]

@@ -95,13 +95,9 @@ def cmd_train(args):
         spec, params = training.load_model(args.load)
         (_, _), (x_test, y_test) = data
         result = dict(loaded=args.load)
-        result["test_accuracy"] = training.accuracy(training.predict(spec, params, x_test),
-                                                    y_test)
-        if args.spiking:
-            logits = training.predict(spec, params, x_test,
-                                      neuron_type=training.spiking_name(spec["neuron_type"]),
-                                      rate_scale=rate_scale)
-            result["spiking_test_accuracy"] = training.accuracy(logits, y_test)
+        result.update(training.evaluate_classifier(spec, params, x_test, y_test,
+                                                   spiking=args.spiking,
+                                                   rate_scale=rate_scale))
     else:
         result = training.train_classifier(
             data,

@@ -48,12 +48,6 @@ def run_comparison(dataset, units, order, epochs, batch_size, learning_rate, see
     return ours, keras, keras_relu
 
 
-def _synapse_text(readout_synapse):
-    if readout_synapse == "recipe":
-        from nengo_lmu.train_cli import RECIPES  # pylint: disable=import-outside-toplevel
-
-        readout_synapse = RECIPES["psdigits"]["readout_synapse"]
-    return "none" if readout_synapse is None else f"{readout_synapse:g} s"
 
 
 def parse_seeds(text):
@@ -111,7 +105,13 @@ def cmd_bench_training(args):
     """Print the side-by-side table and the ratio lines (per seed, and mean +- sd)."""
     from nengo_lmu import keras_baseline  # pylint: disable=import-outside-toplevel
 
+    from nengo_lmu.train_cli import RECIPES  # pylint: disable=import-outside-toplevel
+
     seeds = [args.seed] if args.seeds is None else parse_seeds(args.seeds)
+    readout_synapse = args.readout_synapse
+    if readout_synapse == "recipe":
+        readout_synapse = RECIPES["psdigits"]["readout_synapse"]
+    readout_text = "none" if readout_synapse is None else f"{readout_synapse:g} s"
     if args.epochs < 1:
         raise ValidationError(f"Must be at least 1 (got {args.epochs})", "epochs")
     try:
@@ -123,7 +123,7 @@ def cmd_bench_training(args):
         runs.append((seed,) + tuple(run_comparison(
             args.dataset, args.units, args.order, args.epochs, args.batch_size,
             args.learning_rate, seed, spiking=args.spiking,
-            readout_synapse=args.readout_synapse,
+            readout_synapse=readout_synapse,
         )))
         # each seed's figures as soon as they exist (a long run can be cut short)
         _, ours, keras, same = runs[-1]
@@ -136,7 +136,7 @@ def cmd_bench_training(args):
               f" keras_lmu_seconds_per_epoch={keras['seconds_per_epoch']:.4g}", flush=True)
     print(f"{args.dataset}: units {args.units}, order {args.order}, {args.epochs} epochs, "
           f"batch {args.batch_size}, Adam {args.learning_rate:g}, "
-          f"our readout lowpass {_synapse_text(args.readout_synapse)}, "
+          f"our readout lowpass {readout_text}, "
           f"seed{'s' if len(seeds) > 1 else ''} {','.join(map(str, seeds))}")
     print(format_table(
         ["seed", "ours", "ours: spiking", "KerasLMU", "KerasLMU, our hidden layer",
