@@ -13,7 +13,7 @@ POPULATIONS = ("window", "pairs", "array")
 # demo -> the metrics shown as its baselines (what the learned output is compared with)
 BASELINES = {
     "learn-delay": ("nrmse_linear_readout",),
-    "learn-product": ("nrmse_lstsq_bound", "nrmse_readout_product"),
+    "learn-product": ("nrmse_solved_decoders", "nrmse_lstsq_bound", "nrmse_readout_product"),
     "mackey-glass": ("persistence_nrmse",),
 }
 

@@ -22,8 +22,12 @@ Next to the learned output's NRMSE, the demo reports the NRMSE of a
 least-squares decoder of the same population's activities (fit over the
 learning period, scored over the test period: what the best fixed weights of
 that population would reach) and the NRMSE of the product of the memory's two
-Legendre readouts (the hand-built answer, without neurons). Predicting zero
-scores an NRMSE of 1.
+Legendre readouts (the hand-built answer, without neurons). With
+``"window"``, it also reports ``nrmse_solved_decoders``: the product decoded
+from the same neurons, on the same backend, by decoders that nengo solves
+offline for the product (no learning; the same synapse and filters as the
+learned output), which shows how well that population can carry the product
+on that backend at all. Predicting zero scores an NRMSE of 1.
 """
 
 import nengo
@@ -61,6 +65,23 @@ def least_squares_nrmse(activities, target, n_fit, reg=1e-3):
     ridge = reg * np.trace(gram) / len(gram)
     decoders = np.linalg.solve(gram + ridge * np.eye(len(gram)), fit.T @ target[:n_fit])
     return float(nrmse(activities[n_fit:] @ decoders, target[n_fit:]))
+
+
+def _window_product(readout, memory, delay):
+    """The product of the window samples, as a function of what the population represents.
+
+    The population represents each sample divided by its spread (the rows of
+    ``population_transform`` are those of the window readout, scaled).
+    """
+    # pylint: disable=import-outside-toplevel
+    from nengo_lmu.networks import least_squares_window_readout
+
+    if readout.window_readout == "least-squares":
+        window = least_squares_window_readout(memory, [0.0, delay])
+    else:
+        window = memory.readout_transform([0.0, delay])
+    scales = np.linalg.norm(window, axis=1) / np.linalg.norm(readout.population_transform, axis=1)
+    return lambda x: [scales[0] * x[0] * scales[1] * x[1]]
 
 
 def run_product_learning_demo(
@@ -254,6 +275,20 @@ def run_product_learning_demo(
                 for ensemble in readout.learning_ensembles
             ]
 
+    if population == "window":
+        with model:
+            # in a subnetwork built last, so that nengo draws the same seeds for
+            # the objects above as without it
+            with nengo.Network(label="solved decoders"):
+                solved = nengo.Node(size_in=1, label="solved product")
+                nengo.Connection(
+                    readout.learning_ensembles[0],
+                    solved,
+                    function=_window_product(readout, memory, delay),
+                    synapse=readout.synapse,
+                )
+                p_solved = nengo.Probe(solved, synapse=probe_synapse)
+
     anneal = None
     if anneal_scale != 1 and anneal_fraction > 0:
         anneal = (int(round((1 - anneal_fraction) * learn_steps)), anneal_scale)
@@ -291,6 +326,10 @@ def run_product_learning_demo(
         ),
         "nrmse_readout_product": float(nrmse(readout_product[test], filtered_target[test])),
     }
+    if population == "window":
+        metrics["nrmse_solved_decoders"] = float(
+            nrmse(sim.data[p_solved][test, 0], filtered_target[test])
+        )
     if bound:
         activities = np.hstack([sim.data[p] for p in p_neurons])
         every = int(round(bound_sample_every / dt))

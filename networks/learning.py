@@ -285,6 +285,7 @@ class LearnedReadout(nengo.Network):
         self._window_readout = window_readout
         # what the population represents: transform @ memory state
         transform = self._population_transform()
+        self._transform = transform
         dims = transform.shape[0]
         if self.population == "array" and self.n_neurons < dims:
             raise ValidationError(
@@ -348,6 +349,11 @@ class LearnedReadout(nengo.Network):
                 )
                 nengo.Connection(gate, connection.learning_rule, synapse=None)
                 self.learned_connections.append(connection)
+
+    @property
+    def population_transform(self):
+        """The matrix from the memory's state to what the population represents."""
+        return self._transform.copy()
 
     @property
     def window_readout(self):

@@ -256,7 +256,8 @@ def test_product_demo_command_is_reproducible(tmp_path, capsys):
         runs.append(dict(line.split("=", 1) for line in lines))
     assert runs[0] == runs[1]
     assert runs[0]["demo"] == "learn-product" and runs[0]["population"] == "window"
-    for key in ("nrmse_lstsq_bound", "nrmse_readout_product", "nrmse_first_10s_learning"):
+    for key in ("nrmse_lstsq_bound", "nrmse_readout_product", "nrmse_solved_decoders",
+                "nrmse_first_10s_learning"):
         assert np.isfinite(float(runs[0][key]))
     assert plot.stat().st_size > 10000
 
@@ -277,7 +278,7 @@ def test_bench_online_learning_prints_one_table(capsys):
     assert "ratio to nengo" in lines[header] and "wall s" in lines[header]
     row = lines[header + 2]
     assert row.split()[:3] == ["learn-product", "(window)", "nengo"]
-    assert "lstsq_bound=" in row and "readout_product=" in row
+    assert "lstsq_bound=" in row and "readout_product=" in row and "solved_decoders=" in row
     assert " 1.00 " in row  # nengo's ratio to itself
 
 

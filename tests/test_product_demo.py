@@ -93,3 +93,32 @@ def test_product_demo_passes_its_pes_parameters(monkeypatch, name, kwargs, expec
         expected = [getattr(product_demo, e) if isinstance(e, str) else e for e in expected]
         assert (seen["model"].pes_wgt_exp, seen["model"].pes_error_scale) == tuple(expected)
         assert seen["model"].dt == seen["dt"] == 0.001
+
+
+@pytest.mark.parametrize("window_readout", ["legendre", "least-squares"])
+def test_solved_decoders_compute_the_product_of_the_window(window_readout, rng, allclose):
+    """The function the demo's solved decoders compute is the product of the window samples."""
+    import nengo  # pylint: disable=import-outside-toplevel
+
+    from nengo_lmu.networks import (  # pylint: disable=import-outside-toplevel
+        LearnedReadout,
+        LegendreMemory,
+        least_squares_window_readout,
+    )
+    from nengo_lmu.product_demo import _window_product  # pylint: disable=import-outside-toplevel
+
+    process = nengo.processes.WhiteSignal(10.0, high=2.0, rms=0.3)
+    memory = LegendreMemory(8, 1.0, input_process=process, add_to_container=False)
+    readout = LearnedReadout(
+        memory, population="window", delays=[0.0, 0.5], window_readout=window_readout,
+        n_neurons=50, add_to_container=False,
+    )
+    if window_readout == "legendre":
+        window = memory.readout_transform([0.0, 0.5])
+    else:
+        window = least_squares_window_readout(memory, [0.0, 0.5])
+    product = _window_product(readout, memory, 0.5)
+    for state in rng.normal(scale=0.3, size=(5, 8)):
+        samples = window @ state
+        represented = readout.population_transform @ state
+        assert allclose(product(represented), [samples[0] * samples[1]])
