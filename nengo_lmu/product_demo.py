@@ -32,6 +32,7 @@ on that backend at all. Predicting zero scores an NRMSE of 1.
 
 import nengo
 import numpy as np
+from nengo.exceptions import ValidationError
 
 from nengo_lmu.learning_demo import (
     filtered_like_output,
@@ -67,6 +68,20 @@ def least_squares_nrmse(activities, target, n_fit, reg=1e-3):
     return float(nrmse(activities[n_fit:] @ decoders, target[n_fit:]))
 
 
+def _check_max_rates(max_rates):
+    """``(low, high)`` with ``0 < low <= high``, as floats."""
+    try:
+        low, high = (float(rate) for rate in max_rates)
+    except (TypeError, ValueError):
+        low = high = -1.0
+    if not 0 < low <= high:
+        raise ValidationError(
+            f"Must be (low, high) rates in Hz with 0 < low <= high (got {max_rates!r})",
+            "max_rates",
+        )
+    return low, high
+
+
 def _window_product(readout, memory, delay):
     """The product of the window samples, as a function of what the population represents.
 
@@ -95,6 +110,7 @@ def run_product_learning_demo(
     duration=100.0,
     test_fraction=0.2,
     n_neurons=1000,
+    max_rates=None,
     population="window",
     learning_rate=None,
     anneal_fraction=ANNEAL_FRACTION,
@@ -128,6 +144,10 @@ def run_product_learning_demo(
         Final fraction of the run with learning off, over which it is scored.
     n_neurons : int
         Size of the learning population.
+    max_rates : tuple of float or None
+        ``(low, high)``: the learning population's firing rates at the edge of
+        its range are drawn uniformly between them (Hz); None takes
+        `.LearnedReadout`'s (100 to 120 Hz).
     population : {"window", "pairs", "array"}
         What the learning population represents (see `.LearnedReadout`).
     learning_rate : float or None
@@ -236,6 +256,8 @@ def run_product_learning_demo(
 
     if learning_rate is None:
         learning_rate = DEFAULT_LEARNING_RATES.get(population, 1e-3)
+    if max_rates is not None:
+        max_rates = _check_max_rates(max_rates)
     if bound is None:
         bound = resolve_backend(backend) not in ("loihi-sim", "loihi")
     simulator_options = loihi_learning_options(
@@ -260,6 +282,7 @@ def run_product_learning_demo(
         readout = LearnedReadout(
             memory,
             n_neurons=n_neurons,
+            **({} if max_rates is None else {"max_rates": nengo.dists.Uniform(*max_rates)}),
             learning_rate=learning_rate,
             population=population,
             delays=[0.0, delay] if population == "window" else None,
