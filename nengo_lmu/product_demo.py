@@ -249,7 +249,9 @@ def run_product_learning_demo(
     0.333 against 0.130), and warns that some learned weights were clipped.
     Most of the gap is not learning: ``nrmse_solved_decoders`` is 0.147 on
     the emulator against 0.076 on nengo (1.9x), so this population carries
-    the product half as well there before PES starts.
+    the product half as well there before PES starts; the gap grows with the
+    population's rates (``max_rates``; docs/benchmarks.rst): a chip neuron
+    fires at 1000/n Hz for whole n, coarser the faster it fires.
     """
     # pylint: disable=import-outside-toplevel
     from nengo_lmu.networks import LearnedReadout, LegendreMemory
