@@ -1,10 +1,12 @@
 """The product demo on nengo-loihi: its PES parameters (``loihi_learning_options``)."""
 
+import nengo
 import pytest
 from nengo.exceptions import ValidationError
 
 from nengo_lmu.learning_demo import loihi_learning_options
-from nengo_lmu.product_demo import run_product_learning_demo
+from nengo_lmu.networks import LearnedReadout, LegendreMemory, least_squares_window_readout
+from nengo_lmu.product_demo import _window_product, run_product_learning_demo
 
 
 def test_loihi_learning_options_set_the_model_of_one_run():
@@ -101,15 +103,6 @@ def test_product_demo_passes_its_pes_parameters(monkeypatch, name, kwargs, expec
 @pytest.mark.parametrize("window_readout", ["legendre", "least-squares"])
 def test_solved_decoders_compute_the_product_of_the_window(window_readout, rng, allclose):
     """The function the demo's solved decoders compute is the product of the window samples."""
-    import nengo  # pylint: disable=import-outside-toplevel
-
-    from nengo_lmu.networks import (  # pylint: disable=import-outside-toplevel
-        LearnedReadout,
-        LegendreMemory,
-        least_squares_window_readout,
-    )
-    from nengo_lmu.product_demo import _window_product  # pylint: disable=import-outside-toplevel
-
     process = nengo.processes.WhiteSignal(10.0, high=2.0, rms=0.3)
     memory = LegendreMemory(8, 1.0, input_process=process, add_to_container=False)
     readout = LearnedReadout(
