@@ -82,20 +82,9 @@ def _check_max_rates(max_rates):
     return low, high
 
 
-def _window_product(readout, memory, delay):
-    """The product of the window samples, as a function of what the population represents.
-
-    The population represents each sample divided by its spread (the rows of
-    ``population_transform`` are those of the window readout, scaled).
-    """
-    # pylint: disable=import-outside-toplevel
-    from nengo_lmu.networks import least_squares_window_readout
-
-    if readout.window_readout == "least-squares":
-        window = least_squares_window_readout(memory, [0.0, delay])
-    else:
-        window = memory.readout_transform([0.0, delay])
-    scales = np.linalg.norm(window, axis=1) / np.linalg.norm(readout.population_transform, axis=1)
+def _window_product(readout):
+    """The product of the two window samples, as a function of what the population represents."""
+    scales = readout.window_scales
     return lambda x: [scales[0] * x[0] * scales[1] * x[1]]
 
 
@@ -312,7 +301,7 @@ def run_product_learning_demo(
                 nengo.Connection(
                     readout.learning_ensembles[0],
                     solved,
-                    function=_window_product(readout, memory, delay),
+                    function=_window_product(readout),
                     synapse=readout.synapse,
                 )
                 p_solved = nengo.Probe(solved, synapse=probe_synapse)

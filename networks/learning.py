@@ -284,7 +284,7 @@ class LearnedReadout(nengo.Network):
             window_readout = check_param(_WINDOW_READOUT, window_readout, obj=self)
         self._window_readout = window_readout
         # what the population represents: transform @ memory state
-        transform = self._population_transform()
+        transform, self._window_scales = self._population_transform()
         self._transform = transform
         dims = transform.shape[0]
         if self.population == "array" and self.n_neurons < dims:
@@ -356,6 +356,15 @@ class LearnedReadout(nengo.Network):
         return self._transform.copy()
 
     @property
+    def window_scales(self):
+        """Multipliers from the population's values to the window samples.
+
+        Each is its sample's spread times the memory's ``n_std``; None unless
+        ``population="window"``.
+        """
+        return None if self._window_scales is None else self._window_scales.copy()
+
+    @property
     def window_readout(self):
         """The readout of the window samples (``population="window"`` only, else None)."""
         return self._window_readout
@@ -385,9 +394,13 @@ class LearnedReadout(nengo.Network):
         return delays
 
     def _population_transform(self):
-        """The transform from the memory's state to what the population represents."""
+        """The transform from the memory's state to what the population represents.
+
+        Returns ``(transform, window_scales)``; ``window_scales`` is None
+        unless ``population="window"``.
+        """
         if self.population != "window":
-            return self._whitening_transform()
+            return self._whitening_transform(), None
         # the window samples, each scaled to a spread of 1 / n_std
         if self.window_readout == "least-squares":
             readout = least_squares_window_readout(self.memory, self.delays)
@@ -395,7 +408,8 @@ class LearnedReadout(nengo.Network):
             readout = self.memory.readout_transform(self.delays)
         covariance = readout @ self.memory.full_state_covariance() @ readout.T
         std = np.sqrt(np.maximum(np.diag(covariance), 1e-12 * covariance.max()))
-        return np.diag(1 / (self.memory.n_std * std)) @ readout
+        scales = self.memory.n_std * std
+        return np.diag(1 / scales) @ readout, scales
 
     def _whitening_transform(self):
         """Map the memory's state onto coordinates of spread ``1 / n_std`` each."""

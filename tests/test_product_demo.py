@@ -113,7 +113,8 @@ def test_solved_decoders_compute_the_product_of_the_window(window_readout, rng, 
         window = memory.readout_transform([0.0, 0.5])
     else:
         window = least_squares_window_readout(memory, [0.0, 0.5])
-    product = _window_product(readout, memory, 0.5)
+    assert LearnedReadout(memory, n_neurons=50, add_to_container=False).window_scales is None
+    product = _window_product(readout)
     for state in rng.normal(scale=0.3, size=(5, 8)):
         samples = window @ state
         represented = readout.population_transform @ state
