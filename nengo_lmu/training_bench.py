@@ -48,8 +48,6 @@ def run_comparison(dataset, units, order, epochs, batch_size, learning_rate, see
     return ours, keras, keras_relu
 
 
-
-
 def parse_seeds(text):
     """Seeds from a comma-separated list (``"0,1,2"``); raises `ValidationError`."""
     try:
@@ -68,6 +66,15 @@ def summarize(values):
     values = np.asarray(values, dtype=float)
     sd = float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
     return float(np.mean(values)), sd
+
+
+#: where each model's results sit in a run ``(seed, ours, keras, keras_relu)``
+_OURS, _KERAS, _KERAS_RELU = 1, 2, 3
+
+
+def _column(runs, model, key):
+    """``key`` of ``model``'s results (`_OURS`, ...), one value per run."""
+    return [run[model][key] for run in runs]
 
 
 def seed_rows(runs, spiking=False):
@@ -91,12 +98,12 @@ def seed_rows(runs, spiking=False):
         ])
     if len(runs) > 1:
         rows.append([
-            "mean +- sd", fmt([run[1]["test_accuracy"] for run in runs]),
-            fmt([run[1]["spiking_test_accuracy"] for run in runs]) if spiking else "-",
-            fmt([run[2]["test_accuracy"] for run in runs]),
-            fmt([run[3]["test_accuracy"] for run in runs]),
-            fmt([run[1]["projected_epoch_seconds"] for run in runs], 2),
-            fmt([run[2]["seconds_per_epoch"] for run in runs], 2),
+            "mean +- sd", fmt(_column(runs, _OURS, "test_accuracy")),
+            fmt(_column(runs, _OURS, "spiking_test_accuracy")) if spiking else "-",
+            fmt(_column(runs, _KERAS, "test_accuracy")),
+            fmt(_column(runs, _KERAS_RELU, "test_accuracy")),
+            fmt(_column(runs, _OURS, "projected_epoch_seconds"), 2),
+            fmt(_column(runs, _KERAS, "seconds_per_epoch"), 2),
         ])
     return rows
 
@@ -144,15 +151,15 @@ def cmd_bench_training(args):
         seed_rows(runs, spiking=args.spiking),
     ))
     print("(test accuracies; seconds per epoch at steady state)")
-    ours_acc = summarize([run[1]["test_accuracy"] for run in runs])
-    keras_acc = summarize([run[2]["test_accuracy"] for run in runs])
-    relu_acc = summarize([run[3]["test_accuracy"] for run in runs])
-    ours_epoch = summarize([run[1]["projected_epoch_seconds"] for run in runs])[0]
-    keras_epoch = summarize([run[2]["seconds_per_epoch"] for run in runs])[0]
+    ours_acc = summarize(_column(runs, _OURS, "test_accuracy"))
+    keras_acc = summarize(_column(runs, _KERAS, "test_accuracy"))
+    relu_acc = summarize(_column(runs, _KERAS_RELU, "test_accuracy"))
+    ours_epoch = summarize(_column(runs, _OURS, "projected_epoch_seconds"))[0]
+    keras_epoch = summarize(_column(runs, _KERAS, "seconds_per_epoch"))[0]
     print(f"ours_test_accuracy={ours_acc[0]:.6g}")
     print(f"ours_test_accuracy_sd={ours_acc[1]:.6g}")
     if args.spiking:
-        spiking = summarize([run[1]["spiking_test_accuracy"] for run in runs])
+        spiking = summarize(_column(runs, _OURS, "spiking_test_accuracy"))
         print(f"ours_spiking_test_accuracy={spiking[0]:.6g}")
     print(f"keras_lmu_test_accuracy={keras_acc[0]:.6g}")
     print(f"keras_lmu_test_accuracy_sd={keras_acc[1]:.6g}")

@@ -75,10 +75,11 @@ class LMUCell(nengo.Network):
     ``hidden_to_hidden`` (``W_h``; False is KerasLMU's ``Dense`` hidden
     cell). Weights start Glorot-uniform (``nengo_dl.dists.Glorot``), except
     ``W_h``, which starts orthogonal (`.Orthogonal`), as in KerasLMU's
-    ``SimpleRNNCell`` hidden cell; ``e_x`` at one, biases at zero. Which parameters NengoDL trains is set inside
-    this network with ``nengo_dl.configure_settings(trainable=None)``: the
-    memory's ``A`` and ``B`` are fixed unless ``trainable_memory``, the
-    biases trained unless ``hidden_bias=False`` (then they are zero).
+    ``SimpleRNNCell`` hidden cell; ``e_x`` at one, biases at zero. Which
+    parameters NengoDL trains is set inside this network with
+    ``nengo_dl.configure_settings(trainable=None)``: the memory's ``A`` and
+    ``B`` are fixed unless ``trainable_memory``, the biases trained unless
+    ``hidden_bias=False`` (then they are zero).
 
     Parameters
     ----------
