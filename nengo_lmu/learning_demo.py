@@ -24,9 +24,12 @@ from nengo_lmu.validation import check_param
 # the chip's synapse weight exponents are 4-bit signed integers
 _PES_WGT_EXP = IntParam("pes_wgt_exp", low=-8, high=7, optional=True)
 _PES_ERROR_SCALE = NumberParam("pes_error_scale", low=0, low_open=True, optional=True)
+_DECODE_TAU = NumberParam("decode_tau", low=0, optional=True)
 
 
-def loihi_learning_options(backend, dt=0.001, pes_wgt_exp=None, pes_error_scale=None):
+def loihi_learning_options(
+    backend, dt=0.001, pes_wgt_exp=None, pes_error_scale=None, decode_tau=None
+):
     """Simulator options that set nengo-loihi's PES parameters for one run.
 
     nengo-loihi 1.1 stores a learned connection's weights as 8-bit integers
@@ -54,19 +57,25 @@ def loihi_learning_options(backend, dt=0.001, pes_wgt_exp=None, pes_error_scale=
         ``Model.pes_wgt_exp``, in [-8, 7]; None keeps nengo-loihi's default.
     pes_error_scale : float or None
         ``Model.pes_error_scale`` (> 0); None keeps nengo-loihi's default.
+    decode_tau : float or None
+        ``Model.decode_tau`` (seconds, >= 0): the time constant of the lowpass
+        through which the chip receives every input from the host (on top of
+        the connection's own synapse, which nengo-loihi applies on the host);
+        None keeps nengo-loihi's default (5 ms).
 
     Returns
     -------
     dict
         Keyword arguments for `nengo_lmu.Simulator`: ``{"model": model}`` with
         a fresh ``nengo_loihi.builder.Model`` on a nengo-loihi backend when
-        either parameter is given, else empty. Nothing global is changed.
+        any parameter is given, else empty. Nothing global is changed.
     """
     pes_wgt_exp = check_param(_PES_WGT_EXP, pes_wgt_exp)
     pes_error_scale = check_param(_PES_ERROR_SCALE, pes_error_scale)
+    decode_tau = check_param(_DECODE_TAU, decode_tau)
     if resolve_backend(backend) not in ("loihi-sim", "loihi"):
         return {}
-    if pes_wgt_exp is None and pes_error_scale is None:
+    if pes_wgt_exp is None and pes_error_scale is None and decode_tau is None:
         return {}
     from nengo_loihi.builder import Model  # pylint: disable=import-outside-toplevel
 
@@ -75,6 +84,8 @@ def loihi_learning_options(backend, dt=0.001, pes_wgt_exp=None, pes_error_scale=
         model.pes_wgt_exp = pes_wgt_exp
     if pes_error_scale is not None:
         model.pes_error_scale = pes_error_scale
+    if decode_tau is not None:
+        model.decode_tau = decode_tau
     return {"model": model}
 
 

@@ -82,6 +82,21 @@ def _check_max_rates(max_rates):
     return low, high
 
 
+def _check_input_synapse(input_synapse):
+    """A `nengo.Lowpass` (from itself or its time constant), or None."""
+    if input_synapse is None or isinstance(input_synapse, nengo.Lowpass):
+        return input_synapse
+    if isinstance(input_synapse, (int, float)) and not isinstance(input_synapse, bool):
+        if input_synapse >= 0:
+            return nengo.Lowpass(float(input_synapse))
+    raise ValidationError(
+        "Must be a nengo.Lowpass, its time constant (seconds, >= 0) or None, "
+        "since nengo-loihi can only filter inputs from the host with a lowpass "
+        f"(got {input_synapse!r})",
+        "input_synapse",
+    )
+
+
 def _window_product(readout):
     """The product of the two window samples, as a function of what the population represents."""
     scales = readout.window_scales
@@ -100,6 +115,7 @@ def run_product_learning_demo(
     test_fraction=0.2,
     n_neurons=1000,
     max_rates=None,
+    input_synapse=nengo.Lowpass(0.005),
     population="window",
     learning_rate=None,
     anneal_fraction=ANNEAL_FRACTION,
@@ -137,6 +153,17 @@ def run_product_learning_demo(
         ``(low, high)``: the learning population's firing rates at the edge of
         its range are drawn uniformly between them (Hz); None takes
         `.LearnedReadout`'s (100 to 120 Hz).
+    input_synapse : nengo.Lowpass or float or None
+        The filter (a lowpass, or its time constant in seconds) through which
+        the learning population receives the window samples. The target is
+        filtered alike, both where PES compares it with the output and where
+        the output is scored, so that the population is asked for the product
+        of the samples it receives. nengo-loihi filters every input from the
+        host to the chip with a lowpass of its own (``Model.decode_tau``,
+        5 ms), on top of the connection's synapse; so on loihi-sim and loihi
+        the demo sets ``decode_tau`` to this filter's time constant (0 for
+        None) and gives the connection no synapse: the population sees the
+        same filter on every backend.
     population : {"window", "pairs", "array"}
         What the learning population represents (see `.LearnedReadout`).
     learning_rate : float or None
@@ -249,13 +276,16 @@ def run_product_learning_demo(
         learning_rate = DEFAULT_LEARNING_RATES.get(population, 1e-3)
     if max_rates is not None:
         max_rates = _check_max_rates(max_rates)
+    input_synapse = _check_input_synapse(input_synapse)
+    on_loihi = resolve_backend(backend) in ("loihi-sim", "loihi")
     if bound is None:
-        bound = resolve_backend(backend) not in ("loihi-sim", "loihi")
+        bound = not on_loihi
     simulator_options = loihi_learning_options(
         backend,
         dt,
         LOIHI_PES_WGT_EXP if pes_wgt_exp is None else pes_wgt_exp,
         LOIHI_PES_ERROR_SCALE if pes_error_scale is None else pes_error_scale,
+        decode_tau=0.0 if input_synapse is None else input_synapse.tau,
     )
     process, u, n_steps, learn_steps = white_noise_input(
         duration, freq, rms, test_fraction, dt, seed
@@ -277,8 +307,10 @@ def run_product_learning_demo(
             learning_rate=learning_rate,
             population=population,
             delays=[0.0, delay] if population == "window" else None,
+            # on nengo-loihi, its decode_tau is this filter (see above)
+            input_synapse=None if on_loihi else input_synapse,
         )
-        readout.learn_from(target_node)
+        readout.learn_from(target_node, synapse=input_synapse)
         p_output = nengo.Probe(readout.output, synapse=probe_synapse)
         p_state = nengo.Probe(memory.output, synapse=None)
         if bound:
@@ -321,11 +353,15 @@ def run_product_learning_demo(
         simulator_options=simulator_options,
     )
 
-    filtered_target = filtered_like_output(target, readout, probe_synapse, dt)[:, 0]
+    def like_output(signal):
+        """``signal`` through the filters between the window and the probed output."""
+        if input_synapse is not None:
+            signal = input_synapse.filt(signal, dt=dt, y0=0)
+        return filtered_like_output(signal, readout, probe_synapse, dt)[:, 0]
+
+    filtered_target = like_output(target)
     windows = sim.data[p_state] @ memory.readout_transform([0.0, delay]).T
-    readout_product = filtered_like_output(
-        windows[:, :1] * windows[:, 1:], readout, probe_synapse, dt
-    )[:, 0]
+    readout_product = like_output(windows[:, :1] * windows[:, 1:])
     output = sim.data[p_output][:, 0]
     test = slice(learn_steps, n_steps)
     first = slice(0, min(int(round(10 / dt)), learn_steps))

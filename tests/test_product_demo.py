@@ -11,11 +11,16 @@ from nengo_lmu.product_demo import _window_product, run_product_learning_demo
 
 def test_loihi_learning_options_set_the_model_of_one_run():
     pytest.importorskip("nengo_loihi")
-    options = loihi_learning_options("loihi-sim", dt=0.002, pes_wgt_exp=1, pes_error_scale=300)
+    options = loihi_learning_options(
+        "loihi-sim", dt=0.002, pes_wgt_exp=1, pes_error_scale=300, decode_tau=0.01
+    )
     model = options["model"]
     assert (model.dt, model.pes_wgt_exp, model.pes_error_scale) == (0.002, 1, 300)
-    # one parameter alone leaves the other at nengo-loihi's default
-    assert loihi_learning_options("loihi-sim", pes_wgt_exp=2)["model"].pes_error_scale == 100
+    assert model.decode_tau == 0.01
+    # one parameter alone leaves the others at nengo-loihi's defaults
+    model = loihi_learning_options("loihi-sim", pes_wgt_exp=2)["model"]
+    assert (model.pes_error_scale, model.decode_tau) == (100, 0.005)
+    assert loihi_learning_options("loihi-sim", decode_tau=0)["model"].pes_wgt_exp == 4
     # a fresh model each time: nothing shared, nothing global
     assert loihi_learning_options("loihi-sim", pes_wgt_exp=1)["model"] is not model
     assert loihi_learning_options("loihi-sim") == {}
@@ -34,6 +39,7 @@ def test_loihi_learning_options_are_empty_off_loihi(name):
         (dict(pes_wgt_exp=True), "pes_wgt_exp"),
         (dict(pes_error_scale=0), "pes_error_scale"),
         (dict(pes_error_scale=-100), "pes_error_scale"),
+        (dict(decode_tau=-0.005), "decode_tau"),
     ],
 )
 def test_bad_pes_parameters(kwargs, attr):
@@ -42,6 +48,8 @@ def test_bad_pes_parameters(kwargs, attr):
         with pytest.raises(ValidationError) as info:
             loihi_learning_options(backend, **kwargs)
         assert info.value.attr == attr
+    if attr == "decode_tau":
+        return  # the demo sets decode_tau from its input_synapse
     with pytest.raises(ValidationError) as info:
         run_product_learning_demo(backend="nengo", duration=1.0, progress_bar=False, **kwargs)
     assert info.value.attr == attr
@@ -56,6 +64,9 @@ def test_bad_pes_parameters(kwargs, attr):
         (dict(max_rates=(120, 100)), "max_rates"),
         (dict(max_rates=(0, 100)), "max_rates"),
         (dict(max_rates="fast"), "max_rates"),
+        (dict(input_synapse=nengo.Alpha(0.005)), "input_synapse"),
+        (dict(input_synapse=-0.005), "input_synapse"),
+        (dict(input_synapse="5 ms"), "input_synapse"),
     ],
 )
 def test_product_demo_rejects_bad_input(kwargs, attr):
@@ -86,7 +97,7 @@ def test_product_demo_passes_its_pes_parameters(monkeypatch, name, kwargs, expec
     seen = {}
 
     def simulator(network, **options):
-        seen.update(options)
+        seen.update(options, network=network)
         raise _Built
 
     monkeypatch.setattr(learning_demo, "Simulator", simulator)
@@ -98,6 +109,44 @@ def test_product_demo_passes_its_pes_parameters(monkeypatch, name, kwargs, expec
         expected = [getattr(product_demo, e) if isinstance(e, str) else e for e in expected]
         assert (seen["model"].pes_wgt_exp, seen["model"].pes_error_scale) == tuple(expected)
         assert seen["model"].dt == seen["dt"] == 0.001
+
+
+@pytest.mark.parametrize("name", ["nengo", "loihi-sim"])
+@pytest.mark.parametrize("input_synapse", [0.005, 0.02, None])
+def test_product_demo_filters_the_window_once_on_every_backend(
+    monkeypatch, name, input_synapse
+):
+    """The population's input filter: the connection's synapse, or nengo-loihi's decode_tau."""
+    if name != "nengo":
+        pytest.importorskip("nengo_loihi")
+    import nengo_lmu.learning_demo as learning_demo  # pylint: disable=import-outside-toplevel
+
+    seen = {}
+
+    def simulator(network, **options):
+        seen.update(options, network=network)
+        raise _Built
+
+    monkeypatch.setattr(learning_demo, "Simulator", simulator)
+    with pytest.raises(_Built):
+        run_product_learning_demo(
+            backend=name, duration=1.0, input_synapse=input_synapse, progress_bar=False
+        )
+    connections = seen["network"].all_connections
+    (into_population,) = [
+        c for c in connections if getattr(c.post_obj, "label", None) == "learning population"
+    ]
+    (into_target_filter,) = [
+        c for c in connections if getattr(c.post_obj, "label", None) == "filtered target"
+    ]
+    expected = None if input_synapse is None else nengo.Lowpass(input_synapse)
+    assert into_target_filter.synapse == expected  # the target is filtered alike
+    if name == "nengo":
+        assert into_population.synapse == expected
+        assert "model" not in seen
+    else:
+        assert into_population.synapse is None
+        assert seen["model"].decode_tau == (0.0 if input_synapse is None else input_synapse)
 
 
 @pytest.mark.parametrize("window_readout", ["legendre", "least-squares"])
