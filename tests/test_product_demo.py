@@ -79,6 +79,24 @@ class _Built(Exception):
     """Raised by a stand-in simulator, to stop before anything runs."""
 
 
+def _simulator_arguments(monkeypatch, backend, **kwargs):
+    """What the product demo hands its simulator (the network and the options), unrun."""
+    if backend != "nengo":
+        pytest.importorskip("nengo_loihi")
+    import nengo_lmu.learning_demo as learning_demo  # pylint: disable=import-outside-toplevel
+
+    seen = {}
+
+    def simulator(network, **options):
+        seen.update(options, network=network)
+        raise _Built
+
+    monkeypatch.setattr(learning_demo, "Simulator", simulator)
+    with pytest.raises(_Built):
+        run_product_learning_demo(backend=backend, duration=1.0, progress_bar=False, **kwargs)
+    return seen
+
+
 @pytest.mark.parametrize(
     "name, kwargs, expected",
     [
@@ -89,20 +107,9 @@ class _Built(Exception):
 )
 def test_product_demo_passes_its_pes_parameters(monkeypatch, name, kwargs, expected):
     """On nengo-loihi the demo's run gets a model with its PES parameters; elsewhere none."""
-    if name != "nengo":
-        pytest.importorskip("nengo_loihi")
-    import nengo_lmu.learning_demo as learning_demo  # pylint: disable=import-outside-toplevel
     import nengo_lmu.product_demo as product_demo  # pylint: disable=import-outside-toplevel
 
-    seen = {}
-
-    def simulator(network, **options):
-        seen.update(options, network=network)
-        raise _Built
-
-    monkeypatch.setattr(learning_demo, "Simulator", simulator)
-    with pytest.raises(_Built):
-        run_product_learning_demo(backend=name, duration=1.0, progress_bar=False, **kwargs)
+    seen = _simulator_arguments(monkeypatch, name, **kwargs)
     if expected is None:
         assert "model" not in seen
     else:
@@ -117,21 +124,7 @@ def test_product_demo_filters_the_window_once_on_every_backend(
     monkeypatch, name, input_synapse
 ):
     """The population's input filter: the connection's synapse, or nengo-loihi's decode_tau."""
-    if name != "nengo":
-        pytest.importorskip("nengo_loihi")
-    import nengo_lmu.learning_demo as learning_demo  # pylint: disable=import-outside-toplevel
-
-    seen = {}
-
-    def simulator(network, **options):
-        seen.update(options, network=network)
-        raise _Built
-
-    monkeypatch.setattr(learning_demo, "Simulator", simulator)
-    with pytest.raises(_Built):
-        run_product_learning_demo(
-            backend=name, duration=1.0, input_synapse=input_synapse, progress_bar=False
-        )
+    seen = _simulator_arguments(monkeypatch, name, input_synapse=input_synapse)
     connections = seen["network"].all_connections
     (into_population,) = [
         c for c in connections if getattr(c.post_obj, "label", None) == "learning population"
