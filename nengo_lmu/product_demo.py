@@ -208,8 +208,8 @@ def run_product_learning_demo(
     Measured on the nengo backend (before the 5 ms ``input_synapse``, which
     moved the default's figure from 0.183 to 0.188), seed 0, 100 s (80 s
     learning), 1000 neurons per population, several populations learning
-    side by side from one memory (test NRMSE; in brackets, the least-squares decoder of the
-    same neurons):
+    side by side from one memory (test NRMSE; in brackets, the least-squares
+    decoder of the same neurons):
 
     ===========================  =========  =========  =========  =========
     population                   lr 3e-3    lr 1e-2    lr 3e-2    lr 1e-1
@@ -271,17 +271,17 @@ def run_product_learning_demo(
     population saw its input 5 ms later than the target assumed, which cost
     its solved decoders about a third of their accuracy (0.147 then, 0.114
     now; nengo with the chip's neuron model over 30 s: 0.104 without the
-    lag, 0.137 with it). Over the full 100 s (seed 0) the
-    emulator at these defaults scores 0.417, 2.2 times nengo's 0.188 (last
-    10 s of learning: 0.325 against 0.136), and warns that some learned
-    weights were clipped. ``nrmse_solved_decoders`` is 0.114 on the emulator
-    against 0.078 on nengo (1.5x): the chip's neurons (whose rates are
-    1000/n Hz for whole n) carry the product somewhat less well, and PES
-    leaves 3.7 times the solved decoders' error there against 2.4 times on
-    nengo. Neither more neurons (2000 at ``pes_wgt_exp=-1``: 0.451 against
-    nengo's 0.162), a slower PES trace (``pre_synapse`` 10 ms: 0.472),
-    another learning rate (2e-2: 0.445, 5e-3: 0.451) nor annealing
-    (``anneal_scale=0.3``: 0.438, nengo 0.227) closed that gap.
+    lag, 0.137 with it). Over the full 100 s (seed 0) the emulator at these
+    defaults scores 0.417, 2.2 times nengo's 0.188 (last 10 s of learning:
+    0.325 against 0.136), and warns that some learned weights were clipped.
+    ``nrmse_solved_decoders`` is 0.114 on the emulator against 0.078 on
+    nengo (1.5x): the chip's neurons (whose rates are 1000/n Hz for whole n)
+    carry the product somewhat less well, and PES leaves 3.7 times the solved
+    decoders' error there against 2.4 times on nengo. Neither more neurons
+    (2000 at ``pes_wgt_exp=-1``: 0.451 against nengo's 0.162), a slower PES
+    trace (``pre_synapse`` 10 ms: 0.472), another learning rate (2e-2:
+    0.445, 5e-3: 0.451) nor annealing (``anneal_scale=0.3``: 0.438, nengo
+    0.227) closed that gap.
     """
     # pylint: disable=import-outside-toplevel
     from nengo_lmu.networks import LearnedReadout, LegendreMemory
