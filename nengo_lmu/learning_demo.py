@@ -136,8 +136,14 @@ def white_noise_input(duration, freq, rms, test_fraction, dt, seed):
     return process, u, n_steps, learn_steps
 
 
-def filtered_like_output(signal, readout, probe_synapse, dt):
-    """``signal`` through the learned connections' synapse and the probe's filter."""
+def filtered_like_output(signal, readout, probe_synapse, dt, input_synapse=None):
+    """``signal`` through the learned connections' synapse and the probe's filter.
+
+    ``input_synapse``, if given, filters it first: the filter between the
+    signal the population receives and the population.
+    """
+    if input_synapse is not None:
+        signal = input_synapse.filt(signal, dt=dt, y0=0)
     return probe_synapse.filt(readout.synapse.filt(signal, dt=dt, y0=0), dt=dt, y0=0)
 
 

@@ -367,15 +367,13 @@ def run_product_learning_demo(
         simulator_options=simulator_options,
     )
 
-    def like_output(signal):
-        """``signal`` through the filters between the window and the probed output."""
-        if input_synapse is not None:
-            signal = input_synapse.filt(signal, dt=dt, y0=0)
-        return filtered_like_output(signal, readout, probe_synapse, dt)[:, 0]
-
-    filtered_target = like_output(target)
+    filtered_target = filtered_like_output(
+        target, readout, probe_synapse, dt, input_synapse
+    )[:, 0]
     windows = sim.data[p_state] @ memory.readout_transform([0.0, delay]).T
-    readout_product = like_output(windows[:, :1] * windows[:, 1:])
+    readout_product = filtered_like_output(
+        windows[:, :1] * windows[:, 1:], readout, probe_synapse, dt, input_synapse
+    )[:, 0]
     output = sim.data[p_output][:, 0]
     test = slice(learn_steps, n_steps)
     first = slice(0, min(int(round(10 / dt)), learn_steps))

@@ -1,10 +1,12 @@
 """The product demo on nengo-loihi: its PES parameters (``loihi_learning_options``)."""
 
+from types import SimpleNamespace
+
 import nengo
 import pytest
 from nengo.exceptions import ValidationError
 
-from nengo_lmu.learning_demo import loihi_learning_options
+from nengo_lmu.learning_demo import filtered_like_output, loihi_learning_options
 from nengo_lmu.networks import LearnedReadout, LegendreMemory, least_squares_window_readout
 from nengo_lmu.product_demo import _window_product, run_product_learning_demo
 
@@ -161,3 +163,17 @@ def test_solved_decoders_compute_the_product_of_the_window(window_readout, rng, 
         samples = window @ state
         represented = readout.population_transform @ state
         assert allclose(product(represented), [samples[0] * samples[1]])
+
+
+def test_filtered_like_output_puts_the_input_filter_first(rng, allclose):
+    """The scored target passes the input filter, then the readout's synapse and the probe's."""
+    readout = SimpleNamespace(synapse=nengo.Lowpass(0.01))
+    probe, input_synapse, dt = nengo.Lowpass(0.02), nengo.Lowpass(0.005), 0.001
+    signal = rng.normal(size=(500, 1))
+    expected = probe.filt(
+        readout.synapse.filt(input_synapse.filt(signal, dt=dt, y0=0), dt=dt, y0=0), dt=dt, y0=0
+    )
+    assert allclose(
+        filtered_like_output(signal, readout, probe, dt, input_synapse), expected
+    )
+    assert not allclose(filtered_like_output(signal, readout, probe, dt), expected)
