@@ -179,7 +179,7 @@ class LearnedReadout(nengo.Network):
         97 at ``pes_wgt_exp=0``): with only a few steps, learning
         on the chip is mostly rounding noise and does not converge
         (`nengo_lmu.learning_demo.loihi_learning_options` makes the
-        simulator options).
+        simulator options). Give it ``error_step`` too (below).
     population : {"array", "window", "pairs"}
         What the learning population represents (see above).
     delays : array_like or None
@@ -198,6 +198,27 @@ class LearnedReadout(nengo.Network):
         PES's filter of the presynaptic activities.
     synapse : float or nengo.synapses.Synapse
         Synapse of the learned connections (it filters the output).
+    weight_splits : int
+        Number of parallel learned connections from each learning ensemble
+        to ``output``, each learning at ``learning_rate / weight_splits``.
+        On nengo and nengo-dl the sum learns as one connection would (the
+        same updates, split evenly). On nengo-loihi it gives the learned
+        readout more resolution: each connection's 8-bit weights round
+        stochastically on their own, so the rounding noise in their sum has
+        ``1 / weight_splits`` of the variance. Lower ``pes_wgt_exp`` by
+        ``log2(weight_splits)`` with it, so that each connection's weights
+        span as many steps as one connection's would. It costs
+        ``weight_splits`` times the learned synapses on the chip.
+    error_step : float or None
+        If given, the error that reaches PES is rounded to the nearest
+        multiple of this. On nengo-loihi, pass
+        `nengo_lmu.learning_demo.loihi_pes_error_step` for the simulator's
+        ``pes_error_scale``: nengo-loihi 1.1 multiplies each presynaptic
+        trace by the integer error and divides the product by 4 rounding
+        down, which drifts the two rectified halves of the learned output
+        together to below zero, so that the learned readout gets a dead zone
+        around zero that learning cannot remove; errors that are multiples
+        of 4 integer steps divide exactly.
     learning : bool
         Whether learning is on at the start; set the attribute to switch it
         between runs of a simulator.
@@ -224,7 +245,8 @@ class LearnedReadout(nengo.Network):
     learning_ensembles : list of nengo.Ensemble
         The learning population.
     learned_connections : list of nengo.Connection
-        The learned connections, one per ensemble.
+        The learned connections: one per ensemble, then (``weight_splits``
+        > 1) the other splits of each ensemble's in turn.
     """
 
     size_out = IntParam("size_out", low=1, readonly=True)
@@ -235,6 +257,8 @@ class LearnedReadout(nengo.Network):
     input_synapse = SynapseParam("input_synapse", optional=True, readonly=True)
     pre_synapse = SynapseParam("pre_synapse", readonly=True)
     synapse = SynapseParam("synapse", optional=True, readonly=True)
+    weight_splits = IntParam("weight_splits", low=1, readonly=True)
+    error_step = NumberParam("error_step", low=0, low_open=True, optional=True, readonly=True)
     learning = BoolParam("learning", readonly=False)
     learning_rate_scale = NumberParam("learning_rate_scale", low=0, readonly=False)
 
@@ -251,6 +275,8 @@ class LearnedReadout(nengo.Network):
         input_synapse="default",
         pre_synapse=0.005,
         synapse=0.01,
+        weight_splits=1,
+        error_step=None,
         learning=True,
         label=None,
         seed=None,
@@ -275,6 +301,10 @@ class LearnedReadout(nengo.Network):
         self.input_synapse = input_synapse
         self.pre_synapse = pre_synapse
         self.synapse = synapse
+        reject_bool("weight_splits", weight_splits, obj=self)
+        self.weight_splits = weight_splits
+        reject_bool("error_step", error_step, obj=self)
+        self.error_step = error_step
         self.learning = learning
         self.learning_rate_scale = 1.0
         self.delays = self._check_delays(delays)
@@ -306,9 +336,7 @@ class LearnedReadout(nengo.Network):
             # the gate reads self.learning (and the scale) on every step, so
             # they can be changed between runs of a simulator
             gate = nengo.Node(
-                lambda t, error: (
-                    self.learning_rate_scale * error if self.learning else np.zeros_like(error)
-                ),
+                lambda t, error: self._gated_error(error),
                 size_in=self.size_out,
                 label="learning gate",
             )
@@ -336,19 +364,42 @@ class LearnedReadout(nengo.Network):
             nengo.Connection(
                 memory.output, ens_input, transform=transform, synapse=self.input_synapse
             )
-            self.learned_connections = []
-            for ensemble in self.learning_ensembles:
-                connection = nengo.Connection(
-                    ensemble,
-                    self.output,
-                    function=lambda x: np.zeros(self.size_out),
-                    learning_rule_type=nengo.PES(
-                        self.learning_rate, pre_synapse=self.pre_synapse
-                    ),
-                    synapse=self.synapse,
-                )
-                nengo.Connection(gate, connection.learning_rule, synapse=None)
-                self.learned_connections.append(connection)
+            rate = self.learning_rate / self.weight_splits
+            self.learned_connections = [
+                self._learned_connection(ensemble, gate, rate)
+                for ensemble in self.learning_ensembles
+            ]
+            if self.weight_splits > 1:
+                # in a subnetwork: nengo draws the seeds of a network's
+                # connections before its ensembles', so more connections here
+                # would change the learning population's neurons
+                with nengo.Network(label="weight splits"):
+                    for ensemble in self.learning_ensembles:
+                        self.learned_connections.extend(
+                            self._learned_connection(ensemble, gate, rate)
+                            for _ in range(self.weight_splits - 1)
+                        )
+
+    def _gated_error(self, error):
+        """The error that reaches PES: scaled, rounded to ``error_step``, or zero."""
+        if not self.learning:
+            return np.zeros_like(error)
+        error = self.learning_rate_scale * error
+        if self.error_step is not None:
+            error = self.error_step * np.round(error / self.error_step)
+        return error
+
+    def _learned_connection(self, ensemble, gate, learning_rate):
+        """A connection from ``ensemble`` to ``output`` that starts at zero and learns."""
+        connection = nengo.Connection(
+            ensemble,
+            self.output,
+            function=lambda x: np.zeros(self.size_out),
+            learning_rule_type=nengo.PES(learning_rate, pre_synapse=self.pre_synapse),
+            synapse=self.synapse,
+        )
+        nengo.Connection(gate, connection.learning_rule, synapse=None)
+        return connection
 
     @property
     def population_transform(self):

@@ -85,6 +85,12 @@ def test_neural_memory_input(seed):
         (dict(size_out=0), "size_out"),
         (dict(size_out=True), "size_out"),
         (dict(pre_synapse="fast"), "pre_synapse"),
+        (dict(weight_splits=0), "weight_splits"),
+        (dict(weight_splits=True), "weight_splits"),
+        (dict(weight_splits=1.5), "weight_splits"),
+        (dict(error_step=0), "error_step"),
+        (dict(error_step=-0.01), "error_step"),
+        (dict(error_step=True), "error_step"),
     ],
 )
 def test_bad_parameters(kwargs, attr):
@@ -92,6 +98,38 @@ def test_bad_parameters(kwargs, attr):
     with pytest.raises(ValidationError) as info:
         LearnedReadout(memory, add_to_container=False, **kwargs)
     assert info.value.attr == attr
+
+
+def test_weight_splits_learn_as_one_connection(seed):
+    """Split into parallel connections at a fraction of the rate each, a readout learns the same."""
+    outputs = []
+    for splits in (1, 3):
+        model, readout, p_out, _, _ = delay_task(seed, 2.0, weight_splits=splits)
+        assert len(readout.learned_connections) == splits * len(readout.learning_ensembles)
+        rates = {c.learning_rule_type.learning_rate for c in readout.learned_connections}
+        assert rates == {readout.learning_rate / splits}
+        with nengo.Simulator(model, progress_bar=False) as sim:
+            sim.run(2.0)
+        outputs.append(sim.data[p_out][:, 0])
+    assert np.std(outputs[0]) > 0.05  # it learned something
+    assert np.allclose(outputs[0], outputs[1], atol=1e-9)
+
+
+@pytest.mark.parametrize("error_step, expected", [(None, 0.026), (0.01, 0.03), (0.04, 0.04)])
+def test_error_step_rounds_the_error_that_reaches_pes(error_step, expected):
+    with nengo.Network(seed=0) as model:
+        memory = LegendreMemory(4, 0.5)
+        readout = LearnedReadout(memory, n_neurons=40, error_step=error_step)
+        nengo.Connection(nengo.Node([0.026]), readout.error, synapse=None)
+        p_error = nengo.Probe(readout.learned_connections[0].learning_rule, "error")
+    with nengo.Simulator(model, progress_bar=False) as sim:
+        sim.run_steps(3)
+        readout.learning_rate_scale = 0.5
+        sim.run_steps(3)
+    assert np.allclose(sim.data[p_error][1:3, 0], expected)
+    # the scale first, then the rounding
+    half = 0.013 if error_step is None else error_step * np.round(0.013 / error_step)
+    assert np.allclose(sim.data[p_error][4:, 0], half)
 
 
 def test_memory_must_be_a_legendre_memory():
@@ -296,3 +334,54 @@ def test_learning_rate_scale_is_validated():
     with pytest.raises(ValidationError) as info:
         readout.learning_rate_scale = -1
     assert info.value.attr == "learning_rate_scale"
+
+
+def _chip_learned_weights(error, error_step, seconds=2.0):
+    """The learned weights of a readout on nengo-loihi's emulator after a constant error.
+
+    Returns ``(positive_half, negative_half)``, each a weight per neuron in
+    units of the weights' step: nengo-loihi learns the output as two rectified
+    halves whose weights start as each other's negatives.
+    """
+    Simulator = pytest.importorskip("nengo_loihi").Simulator
+
+    from nengo_lmu.learning_demo import loihi_learning_options
+
+    with nengo.Network(seed=0) as model:
+        memory = LegendreMemory(2, 0.5)
+        nengo.Connection(nengo.Node(0.3), memory.input, synapse=None)
+        readout = LearnedReadout(
+            memory,
+            n_neurons=1000,
+            learning_rate=1e-2,
+            population="window",
+            delays=[0.0],
+            error_step=error_step,
+        )
+        nengo.Connection(nengo.Node([error]), readout.error, synapse=None)
+        # nengo-loihi cannot build a learned connection whose output goes nowhere
+        nengo.Probe(readout.output)
+    options = loihi_learning_options("loihi-sim", pes_wgt_exp=0, pes_error_scale=1600)
+    with Simulator(model, target="sim", progress_bar=False, **options) as sim:
+        sim.run(seconds)
+        (synapse,) = [s for b in sim.model.blocks for s in b.synapses if s.learning]
+        weights = np.array([np.ravel(w) for w in synapse.weights], dtype=float)
+        config = synapse.synapse_cfg
+    step = 2.0 ** (config.real_weight_exp + config.shift_bits)  # of the 8-bit weight
+    return weights[:, 0] / step, weights[:, 1] / step
+
+
+@pytest.mark.filterwarnings("ignore:.*initial values for 'voltage'")
+def test_error_step_removes_the_chips_drift_of_the_learned_halves():
+    """With an error of one integer step, the emulator's floor division drifts both halves down."""
+    from nengo_lmu.learning_demo import loihi_pes_error_step
+
+    step = loihi_pes_error_step(1600)
+    # 1 integer step: the trace times it, divided by 4, is rounded down
+    positive, negative = _chip_learned_weights(step / 4, error_step=None)
+    drift = np.mean(positive + negative) / 2
+    assert np.mean(positive - negative) != 0  # it learned
+    assert drift < -0.15  # measured: -0.26 steps (std of the mean 0.02)
+    # rounded to 4 integer steps (from 5): divided exactly
+    positive, negative = _chip_learned_weights(1.25 * step, error_step=step)
+    assert abs(np.mean(positive + negative) / 2) < 0.06  # measured: -0.01 (std 0.03)
