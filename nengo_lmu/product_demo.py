@@ -33,16 +33,19 @@ on that backend at all. Predicting zero scores an NRMSE of 1.
 import nengo
 import numpy as np
 from nengo.exceptions import ValidationError
+from nengo.params import BoolParam
 
 from nengo_lmu.learning_demo import (
     filtered_like_output,
     loihi_learning_options,
+    loihi_pes_error_step,
     run_learning_then_test,
     save_learning_plot,
     white_noise_input,
 )
 from nengo_lmu.metrics import delayed, nrmse
 from nengo_lmu.simulator import resolve_backend
+from nengo_lmu.validation import check_param
 
 #: no annealing by default: it was measured to hurt (see `.run_product_learning_demo`)
 ANNEAL_FRACTION, ANNEAL_SCALE = 0.25, 1.0
@@ -51,7 +54,7 @@ ANNEAL_FRACTION, ANNEAL_SCALE = 0.25, 1.0
 DEFAULT_LEARNING_RATES = {"window": 1e-2, "pairs": 3e-3, "array": 1e-3}
 #: nengo-loihi's PES parameters for the demo on loihi-sim and loihi, measured
 #: (see `.run_product_learning_demo`); nengo-loihi's own are 4 and 100
-LOIHI_PES_WGT_EXP, LOIHI_PES_ERROR_SCALE = 0, 400.0
+LOIHI_PES_WGT_EXP, LOIHI_PES_ERROR_SCALE = 0, 1600.0
 
 
 def least_squares_nrmse(activities, target, n_fit, reg=1e-3):
@@ -66,6 +69,9 @@ def least_squares_nrmse(activities, target, n_fit, reg=1e-3):
     ridge = reg * np.trace(gram) / len(gram)
     decoders = np.linalg.solve(gram + ridge * np.eye(len(gram)), fit.T @ target[:n_fit])
     return float(nrmse(activities[n_fit:] @ decoders, target[n_fit:]))
+
+
+_EXACT_LOIHI_UPDATES = BoolParam("exact_loihi_updates")
 
 
 def _check_max_rates(max_rates):
@@ -126,6 +132,8 @@ def run_product_learning_demo(
     bound_sample_every=0.01,
     pes_wgt_exp=None,
     pes_error_scale=None,
+    exact_loihi_updates=True,
+    weight_splits=1,
     plot=None,
     progress_bar=True,
 ):
@@ -193,6 +201,17 @@ def run_product_learning_demo(
         `nengo_lmu.learning_demo.loihi_learning_options`). None takes the
         demo's (`LOIHI_PES_WGT_EXP`, `LOIHI_PES_ERROR_SCALE`); pass 4 and
         100 for nengo-loihi's defaults.
+    exact_loihi_updates : bool
+        On loihi-sim and loihi only: round the error that reaches PES to
+        whole multiples of `nengo_lmu.learning_demo.loihi_pes_error_step`
+        (``error_step`` of `.LearnedReadout`), which nengo-loihi's weight
+        updates divide exactly; with False, its updates round down, and the
+        learned output gets a growing dead zone around zero (see Notes).
+        Ignored on other backends.
+    weight_splits : int
+        `.LearnedReadout`'s ``weight_splits``: parallel learned connections
+        (on nengo and nengo-dl the same learning; on nengo-loihi more weight
+        resolution, with ``pes_wgt_exp`` to be lowered alike).
     plot : str or None
         Where to save the plot, or None.
     progress_bar : bool
@@ -291,14 +310,20 @@ def run_product_learning_demo(
     if max_rates is not None:
         max_rates = _check_max_rates(max_rates)
     input_synapse = _check_input_synapse(input_synapse)
+    exact_loihi_updates = check_param(_EXACT_LOIHI_UPDATES, exact_loihi_updates)
     on_loihi = resolve_backend(backend) in ("loihi-sim", "loihi")
+    if pes_error_scale is None:
+        pes_error_scale = LOIHI_PES_ERROR_SCALE
+    error_step = None
+    if on_loihi and exact_loihi_updates:
+        error_step = loihi_pes_error_step(pes_error_scale)
     if bound is None:
         bound = not on_loihi
     simulator_options = loihi_learning_options(
         backend,
         dt,
         LOIHI_PES_WGT_EXP if pes_wgt_exp is None else pes_wgt_exp,
-        LOIHI_PES_ERROR_SCALE if pes_error_scale is None else pes_error_scale,
+        pes_error_scale,
         decode_tau=0.0 if input_synapse is None else input_synapse.tau,
     )
     process, u, n_steps, learn_steps = white_noise_input(
@@ -323,6 +348,8 @@ def run_product_learning_demo(
             delays=[0.0, delay] if population == "window" else None,
             # on nengo-loihi, its decode_tau is this filter (see above)
             input_synapse=None if on_loihi else input_synapse,
+            weight_splits=weight_splits,
+            error_step=error_step,
         )
         readout.learn_from(target_node, synapse=input_synapse)
         p_output = nengo.Probe(readout.output, synapse=probe_synapse)

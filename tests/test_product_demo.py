@@ -6,7 +6,11 @@ import nengo
 import pytest
 from nengo.exceptions import ValidationError
 
-from nengo_lmu.learning_demo import filtered_like_output, loihi_learning_options
+from nengo_lmu.learning_demo import (
+    filtered_like_output,
+    loihi_learning_options,
+    loihi_pes_error_step,
+)
 from nengo_lmu.networks import LearnedReadout, LegendreMemory, least_squares_window_readout
 from nengo_lmu.product_demo import _window_product, run_product_learning_demo
 
@@ -69,12 +73,24 @@ def test_bad_pes_parameters(kwargs, attr):
         (dict(input_synapse=nengo.Alpha(0.005)), "input_synapse"),
         (dict(input_synapse=-0.005), "input_synapse"),
         (dict(input_synapse="5 ms"), "input_synapse"),
+        (dict(exact_loihi_updates="yes"), "exact_loihi_updates"),
+        (dict(weight_splits=0), "weight_splits"),
     ],
 )
 def test_product_demo_rejects_bad_input(kwargs, attr):
     with pytest.raises(ValidationError) as info:
         run_product_learning_demo(duration=1.0, progress_bar=False, **kwargs)
     assert info.value.attr == attr
+
+
+def test_loihi_pes_error_step():
+    pytest.importorskip("nengo_loihi")
+    # nengo-loihi divides trace times integer error by 4; its default scale is 100
+    assert loihi_pes_error_step(1600) == 4 / 1600
+    assert loihi_pes_error_step() == 4 / 100
+    with pytest.raises(ValidationError) as info:
+        loihi_pes_error_step(0)
+    assert info.value.attr == "pes_error_scale"
 
 
 class _Built(Exception):
@@ -118,6 +134,25 @@ def test_product_demo_passes_its_pes_parameters(monkeypatch, name, kwargs, expec
         expected = [getattr(product_demo, e) if isinstance(e, str) else e for e in expected]
         assert (seen["model"].pes_wgt_exp, seen["model"].pes_error_scale) == tuple(expected)
         assert seen["model"].dt == seen["dt"] == 0.001
+
+
+@pytest.mark.parametrize(
+    "name, kwargs, expected_step",
+    [
+        ("nengo", {}, None),
+        ("loihi-sim", {}, 4 / 1600),
+        ("loihi-sim", dict(pes_error_scale=400), 4 / 400),
+        ("loihi-sim", dict(exact_loihi_updates=False), None),
+    ],
+)
+def test_product_demo_rounds_the_error_only_for_nengo_loihi(
+    monkeypatch, name, kwargs, expected_step
+):
+    """On nengo-loihi the error reaches PES in steps that the chip divides exactly."""
+    seen = _simulator_arguments(monkeypatch, name, weight_splits=2, **kwargs)
+    (readout,) = [n for n in seen["network"].all_networks if isinstance(n, LearnedReadout)]
+    assert readout.error_step == expected_step
+    assert readout.weight_splits == 2
 
 
 @pytest.mark.parametrize("name", ["nengo", "loihi-sim"])
