@@ -58,6 +58,8 @@ DEFAULT_LEARNING_RATES = {"window": 1e-2, "pairs": 3e-3, "array": 1e-3}
 #: error is rounded to multiples of 4 integer steps (``exact_loihi_updates``)
 LOIHI_PES_WGT_EXP, LOIHI_PES_ERROR_SCALE = 0, 1600.0
 
+_EXACT_LOIHI_UPDATES = BoolParam("exact_loihi_updates")
+
 
 def least_squares_nrmse(activities, target, n_fit, reg=1e-3):
     """NRMSE of a ridge-regression decoder fit on the first ``n_fit`` samples.
@@ -71,9 +73,6 @@ def least_squares_nrmse(activities, target, n_fit, reg=1e-3):
     ridge = reg * np.trace(gram) / len(gram)
     decoders = np.linalg.solve(gram + ridge * np.eye(len(gram)), fit.T @ target[:n_fit])
     return float(nrmse(activities[n_fit:] @ decoders, target[n_fit:]))
-
-
-_EXACT_LOIHI_UPDATES = BoolParam("exact_loihi_updates")
 
 
 def _check_max_rates(max_rates):
@@ -334,6 +333,8 @@ def run_product_learning_demo(
     input_synapse = _check_input_synapse(input_synapse)
     exact_loihi_updates = check_param(_EXACT_LOIHI_UPDATES, exact_loihi_updates)
     on_loihi = resolve_backend(backend) in ("loihi-sim", "loihi")
+    if pes_wgt_exp is None:
+        pes_wgt_exp = LOIHI_PES_WGT_EXP
     if pes_error_scale is None:
         pes_error_scale = LOIHI_PES_ERROR_SCALE
     error_step = None
@@ -344,7 +345,7 @@ def run_product_learning_demo(
     simulator_options = loihi_learning_options(
         backend,
         dt,
-        LOIHI_PES_WGT_EXP if pes_wgt_exp is None else pes_wgt_exp,
+        pes_wgt_exp,
         pes_error_scale,
         decode_tau=0.0 if input_synapse is None else input_synapse.tau,
     )

@@ -288,7 +288,12 @@ class LearnedReadout(nengo.Network):
             raise ValidationError(
                 f"Must be a LegendreMemory (got {type(memory).__name__})", "memory", self
             )
-        for name, value in (("size_out", size_out), ("n_neurons", n_neurons)):
+        for name, value in (
+            ("size_out", size_out),
+            ("n_neurons", n_neurons),
+            ("weight_splits", weight_splits),
+            ("error_step", error_step),
+        ):
             reject_bool(name, value, obj=self)
         self.memory = memory
         self.size_out = size_out
@@ -301,9 +306,7 @@ class LearnedReadout(nengo.Network):
         self.input_synapse = input_synapse
         self.pre_synapse = pre_synapse
         self.synapse = synapse
-        reject_bool("weight_splits", weight_splits, obj=self)
         self.weight_splits = weight_splits
-        reject_bool("error_step", error_step, obj=self)
         self.error_step = error_step
         self.learning = learning
         self.learning_rate_scale = 1.0

@@ -6,6 +6,7 @@ import pytest
 from nengo.exceptions import ValidationError
 
 from nengo_lmu import cli
+from nengo_lmu.learning_demo import loihi_learning_options, loihi_pes_error_step
 from nengo_lmu.metrics import delayed, nrmse
 from nengo_lmu.networks import (
     LearnedReadout,
@@ -344,9 +345,6 @@ def _chip_learned_weights(error, error_step, seconds=2.0):
     halves whose weights start as each other's negatives.
     """
     Simulator = pytest.importorskip("nengo_loihi").Simulator
-
-    from nengo_lmu.learning_demo import loihi_learning_options
-
     with nengo.Network(seed=0) as model:
         memory = LegendreMemory(2, 0.5)
         nengo.Connection(nengo.Node(0.3), memory.input, synapse=None)
@@ -374,8 +372,6 @@ def _chip_learned_weights(error, error_step, seconds=2.0):
 @pytest.mark.filterwarnings("ignore:.*initial values for 'voltage'")
 def test_error_step_removes_the_chips_drift_of_the_learned_halves():
     """With an error of one integer step, the emulator's floor division drifts both halves down."""
-    from nengo_lmu.learning_demo import loihi_pes_error_step
-
     step = loihi_pes_error_step(1600)
     # 1 integer step: the trace times it, divided by 4, is rounded down
     positive, negative = _chip_learned_weights(step / 4, error_step=None)
