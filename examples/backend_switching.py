@@ -30,7 +30,7 @@ import nengo  # noqa: E402
 import numpy as np  # noqa: E402
 
 import nengo_lmu  # noqa: E402
-from nengo_lmu.backend_bench import first_line, import_backend  # noqa: E402
+from nengo_lmu.benchmarks.backends import first_line, import_backend  # noqa: E402
 from nengo_lmu.metrics import delayed, nrmse  # noqa: E402
 from nengo_lmu.networks import LegendreMemory  # noqa: E402
 
@@ -91,7 +91,7 @@ def main(argv=None):
 
     backends = ["nengo", "dl"] if args.backend is None else [args.backend]
     for backend in backends:
-        nengo_lmu.simulator.resolve_backend(backend)  # a typo fails before any build
+        nengo_lmu.backends.resolve_backend(backend)  # a typo fails before any build
     duration = 2.0 if args.fast else 10.0
     model = build_model(duration, args.seed)  # built once, run on every backend
 

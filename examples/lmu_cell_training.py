@@ -7,7 +7,7 @@ a network of *spiking* neurons firing ``rate_scale`` times faster with
 proportionally smaller spikes, evaluated in NengoDL for several scales, and
 the spiking model is run as a plain Nengo network on ``--backend`` (nengo,
 dl or loihi-sim). For loihi-sim (and a board) the model is first deployed
-for the chip (`nengo_lmu.deploy.deploy`: elements held for several steps,
+for the chip (`nengo_lmu.training.deployment.deploy`: elements held for several steps,
 firing rates the chip can produce), and that same deployed network is scored
 in NengoDL beside the backend.
 
@@ -24,10 +24,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import nengo  # noqa: E402
 import numpy as np  # noqa: E402
 
-from nengo_lmu import deploy, training  # noqa: E402
+from nengo_lmu import training  # noqa: E402
 from nengo_lmu.datasets import psdigits  # noqa: E402
 from nengo_lmu.simulator import resolve_backend  # noqa: E402
-from nengo_lmu.train_cli import RECIPES  # noqa: E402
+from nengo_lmu.training import deployment  # noqa: E402
+from nengo_lmu.training.recipes import RECIPES  # noqa: E402
 
 
 def main(argv=None):
@@ -89,14 +90,14 @@ def main(argv=None):
     if backend in ("loihi-sim", "loihi"):
         # the chip fires at most once per step: deploy the model for it first,
         # and compare with NengoDL's spiking evaluation of the same deployment
-        deployed = deploy.evaluate(
+        deployed = deployment.evaluate(
             spec, params, x_train[:100], x_run, y_run, backends=[backend],
             steps_per_element=args.steps_per_element, max_rate=args.max_rate,
             progress_bar=not args.fast,
         )
         print(f"rate_scale_on_chip={deployed['rate_scale']:.1f}")
         dl_accuracy = deployed["deployed_spiking_test_accuracy"]
-        backend_accuracy = deployed[f"{deploy.metric_name(backend)}_test_accuracy"]
+        backend_accuracy = deployed[f"{deployment.metric_name(backend)}_test_accuracy"]
         # (evaluate scores the backend's run but does not return its outputs)
         logits = training.predict(deployed["spec"], deployed["params"], x_run[:1])
         predicted_on = "NengoDL, deployed"

@@ -1,7 +1,7 @@
 """How much an ideal Legendre memory remembers: the LMU paper's capacity task.
 
 An order-100 memory holds a window of ``T`` steps of white noise band-limited to
-10 Hz (the paper's recipe, see `nengo_lmu.capacity`); it is read out exactly at
+10 Hz (the paper's recipe, see `nengo_lmu.benchmarks.capacity`); it is read out exactly at
 delays of 0, T/4, T/2, 3T/4 and T steps, and the mean squared error at each delay
 is compared with the paper's figure (the error at delay T).
 
@@ -16,7 +16,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from nengo_lmu.capacity import run_capacity  # noqa: E402
+from nengo_lmu.benchmarks.capacity import run_capacity  # noqa: E402
 
 
 def main(argv=None):

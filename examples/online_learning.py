@@ -38,8 +38,11 @@ import pathlib
 
 import nengo
 
-from nengo_lmu.learning_demo import run_delay_learning_demo, run_mackey_glass_demo
-from nengo_lmu.product_demo import run_product_learning_demo
+from nengo_lmu.demos import (
+    run_delay_learning_demo,
+    run_mackey_glass_demo,
+    run_product_learning_demo,
+)
 
 DEMOS = {
     "delay": run_delay_learning_demo,

@@ -21,7 +21,7 @@ import nengo  # noqa: E402
 import numpy as np  # noqa: E402
 
 import nengo_lmu  # noqa: E402
-from nengo_lmu.memory_benchmarks import (  # noqa: E402
+from nengo_lmu.benchmarks.memories import (  # noqa: E402
     build_hand_built_memory,
     fit_loglog_slope,
     memory_errors,

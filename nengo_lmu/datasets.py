@@ -9,14 +9,12 @@ import numpy as np
 from nengo.exceptions import ValidationError
 from nengo.params import IntParam, NumberParam
 
-from nengo_lmu.validation import check_param
+from nengo_lmu.exceptions import DatasetFormatError, DatasetNotFoundError
+from nengo_lmu.params import N_CLASSES, PERM_SEED, SEED, TAU, check_param
 
 _N_SAMPLES = IntParam("n_samples", low=1)
-_TAU = NumberParam("tau", low=0, low_open=True)
 _STEP = NumberParam("step", low=0, low_open=True)
 _TEST_FRACTION = NumberParam("test_fraction", low=0, high=1, low_open=True, high_open=True)
-_PERM_SEED = IntParam("perm_seed", low=0)
-_SEED = IntParam("seed", low=0)
 
 
 def mackey_glass(
@@ -42,7 +40,7 @@ def mackey_glass(
     (n_samples,) ndarray
     """
     n_samples = check_param(_N_SAMPLES, n_samples)
-    tau = check_param(_TAU, tau)
+    tau = check_param(TAU, tau)
     step = check_param(_STEP, step)
     per_sample = int(round(sample_every / step))
     lag = int(round(tau / step))
@@ -85,9 +83,9 @@ def psdigits(perm_seed=0, test_fraction=0.25, seed=0):
     >>> x_train.shape, x_test.shape
     ((1347, 64, 1), (450, 64, 1))
     """
-    perm_seed = check_param(_PERM_SEED, perm_seed)
+    perm_seed = check_param(PERM_SEED, perm_seed)
     test_fraction = check_param(_TEST_FRACTION, test_fraction)
-    seed = check_param(_SEED, seed)
+    seed = check_param(SEED, seed)
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
@@ -131,26 +129,6 @@ _SOURCES = {
         system=(DEBIAN_FASHION_MNIST,),
     ),
 }
-
-
-class DatasetNotFoundError(ValidationError, FileNotFoundError):
-    """A data set's files are in none of the places a loader looks.
-
-    It is a ``FileNotFoundError``, which is what it is (code that handles
-    missing files catches it as such), and a ``nengo.exceptions.ValidationError``
-    on ``path``, as every other bad input to nengo-lmu (so the command line
-    reports it as a one-line error rather than a traceback). Its message lists
-    every place looked in and where to put the files. Nothing is ever downloaded.
-    """
-
-
-class DatasetFormatError(ValidationError):
-    """A data set's file is there but is not what it should be.
-
-    Raised for a wrong magic number, a header that disagrees with the data,
-    images that are not 28x28, image and label counts that differ, or labels
-    outside 0-9. Its ``attr`` is the offending file.
-    """
 
 
 def read_idx(filename):
@@ -407,7 +385,7 @@ def load_images(name, path=None):
 
 
 def _permuted_sequences(name, perm_seed, path):
-    perm_seed = check_param(_PERM_SEED, perm_seed)
+    perm_seed = check_param(PERM_SEED, perm_seed)
     permutation = np.random.RandomState(perm_seed).permutation(np.prod(_IMAGE_SHAPE))
     result = []
     for x, y in load_images(name, path):
@@ -506,7 +484,6 @@ def psfashion(perm_seed=0, path=None):
     return _permuted_sequences("fashion-mnist", perm_seed, path)
 
 
-_N_CLASSES_PARAM = IntParam("n_classes", low=2)
 
 
 def check_sequence_data(data, n_classes=10):
@@ -532,7 +509,7 @@ def check_sequence_data(data, n_classes=10):
     nengo.exceptions.ValidationError
         On ``data``, naming the array and the problem, if anything is wrong.
     """
-    n_classes = check_param(_N_CLASSES_PARAM, n_classes)
+    n_classes = check_param(N_CLASSES, n_classes)
     try:
         (x_train, y_train), (x_test, y_test) = data
     except (TypeError, ValueError):

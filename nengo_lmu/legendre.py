@@ -21,7 +21,8 @@ import scipy.linalg
 import scipy.special
 from nengo.exceptions import ValidationError
 
-from nengo_lmu.validation import (
+from nengo_lmu.exceptions import UnstableDiscretizationWarning
+from nengo_lmu.params import (
     DISCRETIZE_METHOD,
     DT,
     N_STEPS,
@@ -30,10 +31,6 @@ from nengo_lmu.validation import (
     check_in_interval,
     check_param,
 )
-
-
-class UnstableDiscretizationWarning(UserWarning):
-    """A discretized system has eigenvalues outside the unit circle."""
 
 
 def legendre_ab(order, theta):

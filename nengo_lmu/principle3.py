@@ -9,10 +9,7 @@ synapse every backend (Loihi included) runs, so this is the one we map onto.
 
 import numpy as np
 
-from nengo_lmu.validation import DT, check_param
-from nengo.params import NumberParam
-
-TAU = NumberParam("tau", low=0, low_open=True)
+from nengo_lmu.params import DT, TAU, check_param
 
 
 def continuous_principle3(A, B, tau):

@@ -6,15 +6,14 @@ from nengo.exceptions import ValidationError
 from nengo.neurons import NeuronTypeParam
 from nengo.params import BoolParam, IntParam, NumberParam
 
-from nengo_lmu.validation import reject_bool
+from nengo_lmu.backends import import_backend_module
+from nengo_lmu.params import reject_bool
 
 from .memory import LegendreMemory
 
 
 def _glorot():
     """NengoDL's Glorot-uniform initializer (what KerasLMU's kernels default to)."""
-    from nengo_lmu.simulator import import_backend_module
-
     return import_backend_module("nengo_dl").dists.Glorot()
 
 
@@ -221,7 +220,6 @@ class LMUCell(nengo.Network):
                 )
         memory_kwargs = {} if memory_kwargs is None else dict(memory_kwargs)
 
-        from nengo_lmu.simulator import import_backend_module
 
         nengo_dl = import_backend_module("nengo_dl")
         glorot = _glorot()

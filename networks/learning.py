@@ -7,8 +7,8 @@ from nengo.neurons import NeuronTypeParam
 from nengo.params import BoolParam, EnumParam, IntParam, NumberParam
 from nengo.synapses import SynapseParam
 
-from nengo_lmu.scaling import whitening_transform
-from nengo_lmu.validation import check_in_interval, check_param, reject_bool
+from nengo_lmu.params import check_in_interval, check_param, reject_bool
+from nengo_lmu.state_statistics import whitening_transform
 
 from .memory import LegendreMemory
 
@@ -54,7 +54,7 @@ def least_squares_window_readout(memory, delays, n_freqs=2000, seed=0):
         systems = 2j * np.pi * freqs[:, None, None] * np.eye(memory.order) - memory.A
         rhs = np.broadcast_to(memory.B[:, 0], (n_freqs, memory.order))[..., None]
         H = np.linalg.solve(systems, rhs)[..., 0]  # (freqs, order)
-        # as in `nengo_lmu.scaling.bandlimited_state_covariance`
+        # as in `nengo_lmu.state_statistics.bandlimited_state_covariance`
         sigma = process.rms**2 * np.real(H.T @ H.conj()) / n_freqs
         # E[m(t) u(t - d)] = rms^2 * mean over f of Re(H(f) exp(2 pi j f d))
         phases = np.exp(2j * np.pi * np.outer(delays, freqs))  # (delays, freqs)
@@ -164,7 +164,7 @@ class LearnedReadout(nengo.Network):
         RMS 0.3) from an order-8 memory within about a minute. Larger rates
         learn faster but leave more noise in the weights when learning stops:
         the test error is then worse than the error while learning (see the
-        measurements in `nengo_lmu.product_demo`). To pick one, run the task
+        measurements in `nengo_lmu.demos.learn_product`). To pick one, run the task
         with rates a factor 3 apart and score each over a period with
         learning off, as the demos do. On nengo-dl, the rate of nengo
         carries over. On nengo-loihi (``"loihi-sim"``, ``"loihi"``) the
@@ -178,7 +178,7 @@ class LearnedReadout(nengo.Network):
         some 50-100 steps (of at most 127; the product demo's largest spans
         97 at ``pes_wgt_exp=0``): with only a few steps, learning
         on the chip is mostly rounding noise and does not converge
-        (`nengo_lmu.learning_demo.loihi_learning_options` makes the
+        (`nengo_lmu.loihi.loihi_learning_options` makes the
         simulator options). Give it ``error_step`` too (below).
     population : {"array", "window", "pairs"}
         What the learning population represents (see above).
@@ -212,7 +212,7 @@ class LearnedReadout(nengo.Network):
     error_step : float or None
         If given, the error that reaches PES is rounded to the nearest
         multiple of this. On nengo-loihi, pass
-        `nengo_lmu.learning_demo.loihi_pes_error_step` for the simulator's
+        `nengo_lmu.loihi.loihi_pes_error_step` for the simulator's
         ``pes_error_scale``: nengo-loihi 1.1 multiplies each presynaptic
         trace by the integer error and divides the product by 4 rounding
         down, which drifts the two rectified halves of the learned output

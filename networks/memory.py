@@ -10,14 +10,20 @@ from nengo.solvers import SolverParam
 from nengo.synapses import SynapseParam
 
 from nengo_lmu.legendre import discretize, legendre_ab, legendre_readout
+from nengo_lmu.loihi.memory import (
+    LOIHI_MAX_RATES,
+    build_loihi_memory,
+    check_loihi_memory,
+)
+from nengo_lmu.params import check_in_interval, reject_bool
 from nengo_lmu.principle3 import continuous_principle3, discrete_principle3
-from nengo_lmu.scaling import (
+from nengo_lmu.simulator import DiscretizedNetwork
+from nengo_lmu.state_statistics import (
     bandlimited_state_covariance,
     bandlimited_state_std,
     state_covariance_from_process,
     whitening_transform,
 )
-from nengo_lmu.validation import check_in_interval, reject_bool
 
 
 def _base_neuron_type(neuron_type):
@@ -45,51 +51,6 @@ def default_tuning(neuron_type):
     if isinstance(_base_neuron_type(neuron_type), nengo.RectifiedLinear):
         return nengo.dists.Uniform(-1.2, -1.0), nengo.solvers.LstsqL2(reg=0.03)
     return nengo.dists.Uniform(-1.5, 0.0), nengo.solvers.LstsqL2(reg=0.03)
-
-
-def _with_weights(solver):
-    """A copy of a decoder ``solver`` that solves for neuron-to-neuron weights."""
-    if solver.weights:
-        return solver
-    params = {param.name: getattr(solver, param.name) for param in solver._params}
-    params["weights"] = True
-    return type(solver)(**params)
-
-
-# default maximum rates of a Loihi-ready memory's neurons (see _build_neural)
-LOIHI_MAX_RATES = nengo.dists.Uniform(40, 60)
-
-
-class Mirrored(nengo.dists.Distribution):
-    """Samples of ``dist`` for the first half, repeated for the second half.
-
-    With ``negate=True`` the second half is the first negated. A population
-    whose encoders, intercepts and maximum rates come in such mirrored pairs,
-    decoded from mirrored evaluation points, has decoders (and so weights)
-    that come in exactly opposite pairs: the constant part of the pairs'
-    activities then cancels in every connection, however the weights are
-    rounded (on Loihi, to 8 bits).
-
-    Parameters
-    ----------
-    dist : nengo.dists.Distribution
-        The distribution of the first half.
-    negate : bool
-        Whether the second half is the first negated.
-    """
-
-    dist = nengo.dists.DistributionParam("dist")
-    negate = BoolParam("negate")
-
-    def __init__(self, dist, negate=False):
-        super().__init__()
-        self.dist = dist
-        self.negate = negate
-
-    def sample(self, n, d=None, rng=np.random):
-        half = self.dist.sample((n + 1) // 2, d, rng=rng)
-        other = -half if self.negate else half
-        return np.concatenate([half, other])[:n]
 
 
 # measured lead of the decoded output of spiking nengo.LIF() (tau_rc 20 ms,
@@ -122,7 +83,7 @@ def default_lead(neuron_type, tuned_by_user):
     return 0.0
 
 
-class LegendreMemory(nengo.Network):
+class LegendreMemory(DiscretizedNetwork):
     """A memory of the last ``theta`` seconds of its input, in Legendre form.
 
     Each input dimension gets a state ``m`` of ``order`` dimensions that obeys
@@ -371,7 +332,7 @@ class LegendreMemory(nengo.Network):
         self.dt = dt
         self.method = method
         if self.loihi and self.n_neurons is not None:
-            self._check_loihi_ready(ens_kwargs)
+            check_loihi_memory(self, ens_kwargs)
 
         self.A, self.B = legendre_ab(self.order, self.theta)
         self.Ad, self.Bd = discretize(self.A, self.B, self.dt, method=self.method)
@@ -388,43 +349,6 @@ class LegendreMemory(nengo.Network):
                 self._build_ideal()
             else:
                 self._build_neural(ens_kwargs)
-
-    def _check_loihi_ready(self, ens_kwargs):
-        """Refuse, before building, what a Loihi-ready memory cannot have."""
-        from nengo_lmu.loihi import (  # pylint: disable=import-outside-toplevel
-            LOIHI_DT,
-            chip_neuron_problem,
-            intercepts_problem,
-            max_rates_problem,
-        )
-
-        if abs(self.dt - LOIHI_DT) > 1e-12:
-            raise ValidationError(
-                f"Loihi runs at dt={LOIHI_DT:g} only (got dt={self.dt:g})", "dt", self
-            )
-        problem = chip_neuron_problem(self.neuron_type)
-        if problem is not None:
-            raise ValidationError(problem, "neuron_type", self)
-        for attr, check in (("intercepts", intercepts_problem), ("max_rates", max_rates_problem)):
-            if attr in ens_kwargs:
-                problem = check(ens_kwargs[attr])
-                if problem is not None:
-                    raise ValidationError(problem, attr, self)
-        if self.layout != "array":
-            raise ValidationError(
-                "A Loihi-ready memory has a layout of its own (one population per "
-                "memory, each neuron tuned to one state dimension); leave "
-                "layout='array'",
-                "layout",
-                self,
-            )
-        if self.n_neurons % 2:
-            raise ValidationError(
-                f"A Loihi-ready memory pairs its neurons; n_neurons must be even "
-                f"(got {self.n_neurons})",
-                "n_neurons",
-                self,
-            )
 
     def _memory_slices(self):
         """The slice of the state belonging to each input dimension."""
@@ -448,7 +372,7 @@ class LegendreMemory(nengo.Network):
         From ``input_process`` if given (exactly for a ``WhiteSignal``, by
         simulation otherwise). Without one, the standard deviations are the
         worst case over band-limited white inputs of RMS ``input_rms`` (see
-        `nengo_lmu.scaling`), and the correlations those of white input over
+        `nengo_lmu.state_statistics`), and the correlations those of white input over
         the memory's band.
         """
         if self._state_covariance is None:
@@ -522,7 +446,7 @@ class LegendreMemory(nengo.Network):
         self.config[nengo.Connection].solver = solver if self.solver is None else self.solver
 
         if self.loihi:
-            self._build_loihi_ready(A, B, S, ens_kwargs)
+            build_loihi_memory(self, A, B, S, ens_kwargs)
             return
         for k, part in enumerate(self._memory_slices()):
             if self.layout == "array":
@@ -555,67 +479,6 @@ class LegendreMemory(nengo.Network):
             nengo.Connection(self.input[k], ens_in, transform=B, synapse=self.synapse)
             nengo.Connection(ens_out, ens_in, transform=A, synapse=self.synapse)
             nengo.Connection(ens_out, self.output[part], transform=S, synapse=None)
-
-    def _build_loihi_ready(self, A, B, S, ens_kwargs):
-        """The neural memory with every on-chip connection ensemble to ensemble.
-
-        Each input dimension enters through an ensemble of its own
-        (``input_ensembles``), so that every connection into a state
-        ensemble comes from the chip through ``synapse``, with
-        neuron-to-neuron weights. (A connection from a Node would be
-        filtered on the host, then again by the state ensemble's one input
-        filter on the chip.) Only the decoded output leaves the chip.
-        """
-        solver = self.config[nengo.Connection].solver
-        weight_solver = _with_weights(solver)
-
-        def mirrored(value, negate=False):
-            is_dist = isinstance(value, nengo.dists.Distribution)
-            return Mirrored(value, negate=negate) if is_dist else value
-
-        common = {
-            key: mirrored(value) if key in ("max_rates", "intercepts") else value
-            for key, value in ens_kwargs.items()
-            if key != "eval_points"
-        }
-        state_kwargs = dict(common)
-        input_kwargs = dict(common)
-        input_kwargs.setdefault("encoders", Mirrored(nengo.dists.Choice([[1.0]]), negate=True))
-        # one ensemble per memory, each neuron tuned to one state dimension
-        # (an ensemble array in one object), so that the recurrent weights are
-        # one synapse: nengo-loihi 1.1 gives each synapse into a block its own
-        # weight exponent, clipped at -6, which scales up synapses much weaker
-        # than the block's strongest (weak couplings of an ensemble array)
-        half = np.repeat(np.eye(self.order), self.n_neurons // 2, axis=0)
-        state_kwargs.setdefault("encoders", np.vstack([half, -half]))
-        state_kwargs["eval_points"] = mirrored(
-            ens_kwargs.get("eval_points", nengo.dists.Gaussian(0, 1 / self.n_std)), negate=True
-        )
-        input_kwargs["eval_points"] = Mirrored(nengo.dists.Uniform(-1, 1), negate=True)
-        for k, part in enumerate(self._memory_slices()):
-            # the input (RMS input_rms) within radius 1
-            input_ensemble = nengo.Ensemble(
-                self.n_neurons,
-                1,
-                neuron_type=self.neuron_type,
-                label=f"input ensemble {k}",
-                **input_kwargs,
-            )
-            self.input_ensembles.append(input_ensemble)
-            nengo.Connection(self.input[k], input_ensemble, synapse=None)
-            state = nengo.Ensemble(
-                self.n_neurons * self.order,
-                self.order,
-                neuron_type=self.neuron_type,
-                label=f"state ensemble {k}",
-                **state_kwargs,
-            )
-            self.state_ensembles.append(state)
-            nengo.Connection(
-                input_ensemble, state, transform=B, synapse=self.synapse, solver=weight_solver
-            )
-            nengo.Connection(state, state, transform=A, synapse=self.synapse, solver=weight_solver)
-            nengo.Connection(state, self.output[part], transform=S, synapse=None)
 
     @property
     def size_out(self):

@@ -58,7 +58,7 @@ def pytest_generate_tests(metafunc):
     if "backend" in metafunc.fixturenames:
         backends = [b.strip() for b in metafunc.config.getoption("backends").split(",")]
         for backend in backends:
-            nengo_lmu.simulator.resolve_backend(backend)  # fail early on a typo
+            nengo_lmu.backends.resolve_backend(backend)  # fail early on a typo
         lacking = _lacking_backends(metafunc.definition)
         slow_on = {
             b for marker in metafunc.definition.iter_markers("slow_on") for b in marker.args
@@ -80,7 +80,7 @@ def _lacking_backends(definition):
         if not reason:
             raise ValueError(f"{definition.nodeid}: backends_lack needs a reason=")
         for backend in marker.args:
-            nengo_lmu.simulator.resolve_backend(backend)  # fail early on a typo
+            nengo_lmu.backends.resolve_backend(backend)  # fail early on a typo
             lacking.setdefault(backend, reason)
     return lacking
 

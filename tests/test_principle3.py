@@ -7,7 +7,7 @@ from nengo.exceptions import ValidationError
 
 from nengo_lmu import discretize, legendre_ab
 from nengo_lmu.principle3 import continuous_principle3, discrete_principle3
-from nengo_lmu.scaling import (
+from nengo_lmu.state_statistics import (
     bandlimited_state_covariance,
     bandlimited_state_std,
     state_covariance_from_process,

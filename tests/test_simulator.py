@@ -42,7 +42,7 @@ def test_unknown_backend_lists_valid_ones():
 def test_backend_from_environment(monkeypatch):
     model, _ = make_memory_model(0)
     monkeypatch.setenv("NENGO_LMU_BACKEND", "dl")
-    assert nengo_lmu.simulator.resolve_backend() == "dl"
+    assert nengo_lmu.backends.resolve_backend() == "dl"
     monkeypatch.setenv("NENGO_LMU_BACKEND", "nope")
     with pytest.raises(ValidationError, match="must be one of"):
         nengo_lmu.Simulator(model)

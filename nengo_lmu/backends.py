@@ -1,0 +1,65 @@
+"""The backends nengo-lmu runs on: their names, packages and the one to use.
+
+`nengo_lmu.Simulator` builds on them; everything that needs to know which
+backend a run is on (or to import a backend's package) asks here.
+"""
+
+import importlib
+import os
+import sys
+
+from nengo.params import EnumParam
+
+from nengo_lmu.compat import tensorflow_log_filter
+from nengo_lmu.params import check_param
+
+BACKEND_ENV_VAR = "NENGO_LMU_BACKEND"
+DEFAULT_BACKEND = "nengo"
+
+# backend name -> (module, what to install when it is missing)
+_BACKEND_MODULES = {
+    "nengo": ("nengo", "nengo"),
+    "dl": ("nengo_dl", "nengo-dl"),
+    "loihi-sim": ("nengo_loihi", "nengo-loihi"),
+    "loihi": ("nengo_loihi", "nengo-loihi"),
+}
+# nengo_loihi's target for each of its backends
+LOIHI_TARGETS = {"loihi-sim": "sim", "loihi": "loihi"}
+BACKENDS = tuple(_BACKEND_MODULES)
+_BACKEND = EnumParam("backend", values=BACKENDS)
+
+
+def import_backend_module(module_name):
+    """Import a backend's package without letting it raise TensorFlow's log level.
+
+    nengo_dl sets ``TF_CPP_MIN_LOG_LEVEL=1`` on import, just before importing
+    TensorFlow, which overrides the user's setting (or nengo_lmu's default)
+    and lets TensorFlow's start-up warnings through. TensorFlow reads the level
+    when it loads, so importing it first keeps the user's level; the GPU check
+    nengo_dl runs in a subprocess is filtered; the variable is restored after.
+    """
+    if sys.modules.get(module_name) is not None:
+        return sys.modules[module_name]
+    level = os.environ.get("TF_CPP_MIN_LOG_LEVEL")
+    with tensorflow_log_filter():
+        if module_name == "nengo_dl":
+            importlib.import_module("tensorflow")
+        module = importlib.import_module(module_name)
+    if level is not None:
+        os.environ["TF_CPP_MIN_LOG_LEVEL"] = level
+    return module
+
+
+def resolve_backend(backend=None):
+    """The backend to use: ``backend``, else ``$NENGO_LMU_BACKEND``, else nengo.
+
+    Raises ``ValidationError`` listing the valid names for an unknown one.
+    """
+    if backend is None:
+        backend = os.environ.get(BACKEND_ENV_VAR, DEFAULT_BACKEND)
+    return check_param(_BACKEND, backend)
+
+
+def is_loihi_backend(backend):
+    """Whether ``backend`` (a resolved name) runs on nengo-loihi: the emulator or a board."""
+    return backend in LOIHI_TARGETS

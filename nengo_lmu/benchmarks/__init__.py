@@ -1,0 +1,29 @@
+"""The benchmarks of ``nengo-lmu bench NAME``: one module per benchmark, named after it.
+
+Each module in `BENCHMARKS` has ``register(benches)``, which adds its
+subcommand (and the function that runs it) to the ``bench`` subparsers.
+The other modules hold what the benchmarks share: `memories` (the memories
+the spiking-memory and loihi-mapping benchmarks compare, and their errors),
+`backend_networks` and `batched` (the parts of ``bench backends``).
+"""
+
+from nengo_lmu.benchmarks import (
+    backends,
+    capacity,
+    keras_lmu,
+    loihi_mapping,
+    online_learning,
+    spiking_memory,
+    training,
+)
+
+#: ``nengo-lmu bench NAME`` -> the module that registers and runs it
+BENCHMARKS = {
+    "capacity": capacity,
+    "spiking-memory": spiking_memory,
+    "keras-lmu": keras_lmu,
+    "backends": backends,
+    "online-learning": online_learning,
+    "loihi-mapping": loihi_mapping,
+    "training": training,
+}

@@ -1,0 +1,141 @@
+"""``nengo-lmu demo mackey-glass``: predict the Mackey-Glass series 15 samples ahead, learning online.
+
+The corrected task: the target is the future value (the paper's code predicted
+the past, KerasLMU issue 14).
+"""
+
+import pathlib
+
+import nengo
+import numpy as np
+
+from nengo_lmu.datasets import mackey_glass
+from nengo_lmu.demos.online import filtered_like_output, run_learning_then_test
+from nengo_lmu.metrics import nrmse
+from nengo_lmu.networks import LearnedReadout, LegendreMemory
+
+
+def run_mackey_glass_demo(
+    seed=0,
+    backend=None,
+    order=12,
+    window=100,
+    ahead=15,
+    duration=100.0,
+    test_fraction=0.2,
+    sample_time=0.01,
+    n_neurons=1000,
+    learning_rate=1e-3,
+    dt=0.001,
+    probe_synapse=nengo.Lowpass(0.01),
+    plot=None,
+    progress_bar=True,
+):
+    """Predict the Mackey-Glass series ``ahead`` samples on, learning online.
+
+    A prediction made now can only be scored ``ahead`` samples later, so
+    while learning, the memory sees the series ``ahead`` samples late and the
+    readout learns to output the present sample from it; with learning off,
+    the memory sees the present and the same weights predict the future. The
+    score is over the test samples (after one window of settling), next to
+    persistence (predicting that the series stays where it is).
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the network.
+    backend : str
+        Backend to run on (see `nengo_lmu.Simulator`).
+    order : int
+        Order of the memory.
+    window : int
+        The memory's window, in samples.
+    ahead : int
+        How many samples ahead to predict.
+    duration : float
+        Length of the run in seconds.
+    test_fraction : float
+        Final fraction of the run with learning off, over which it is scored.
+    sample_time : float
+        Seconds each sample is presented for (the run presents
+        ``duration / sample_time`` samples).
+    n_neurons, learning_rate : int, float
+        Size and PES learning rate of the `.LearnedReadout`.
+    dt : float
+        Simulator time step in seconds.
+    probe_synapse : nengo.synapses.Synapse
+        Filter through which the output is read; the targets are filtered alike.
+    plot : str or None
+        Where to save the plot, or None.
+    progress_bar : bool
+        Whether to show the simulator's progress bar (on stderr).
+
+    Returns
+    -------
+    dict
+        Name-to-value metrics; ``nrmse`` (over the test samples) last.
+    """
+    n_samples = int(round(duration / sample_time))
+    n_learn = int(round((1 - test_fraction) * n_samples))
+    n_test = n_samples - n_learn
+    series = mackey_glass(n_samples + ahead)
+    series = (series - series.mean()) / (3 * series.std())  # mostly within [-1, 1]
+    per_sample = int(round(sample_time / dt))
+    u = np.repeat(series, per_sample)
+    shift = ahead * per_sample
+    n_steps = n_samples * per_sample
+    learn_steps = n_learn * per_sample
+    theta = window * sample_time
+
+    def sample(t, lag=0):
+        return u[max(int(round(t / dt)) - 1 - lag, 0)]
+
+    with nengo.Network(label="Mackey-Glass demo", seed=seed) as model:
+        now = nengo.Node(sample, label="series now")
+        memory = LegendreMemory(order, theta, dt=dt)
+        readout = LearnedReadout(memory, n_neurons=n_neurons, learning_rate=learning_rate)
+        readout.learn_from(now)
+        # late by `ahead` samples while learning; the present afterwards
+        feed = nengo.Node(lambda t: sample(t, shift if readout.learning else 0), label="feed")
+        nengo.Connection(feed, memory.input, synapse=None)
+        p_output = nengo.Probe(readout.output, synapse=probe_synapse)
+
+    sim = run_learning_then_test(model, readout, learn_steps, n_steps, backend, dt, progress_bar)
+    future = filtered_like_output(u[shift : shift + n_steps], readout, probe_synapse, dt)
+    present = filtered_like_output(u[:n_steps], readout, probe_synapse, dt)
+    output = sim.data[p_output][:, 0]
+    test = slice(learn_steps + int(round(theta / dt)), n_steps)
+    metrics = {
+        "n_neurons": n_neurons,
+        "learning_samples": n_learn,
+        "test_samples": n_test,
+        "ahead_samples": ahead,
+        "persistence_nrmse": float(nrmse(present[test], future[test])),
+        "nrmse": float(nrmse(output[test], future[test])),
+    }
+    if plot is not None:
+        save_prediction_plot(plot, sim.trange()[test], future[test], output[test],
+                             present[test], ahead)
+    return metrics
+
+
+def save_prediction_plot(path, t, future, output, present, ahead):
+    """Plot the series ``ahead`` samples on, the prediction and persistence."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt  # pylint: disable=import-outside-toplevel
+
+    window = t < t[0] + 6.0
+    fig, ax = plt.subplots(figsize=(10, 4))
+    ax.plot(t[window], future[window], "k", lw=2, alpha=0.5, label=f"series {ahead} samples on")
+    ax.plot(t[window], output[window], "C1", label="learned prediction")
+    ax.plot(t[window], present[window], color="0.6", ls=":", label="persistence (series now)")
+    ax.set_xlabel("time (s)")
+    ax.set_ylabel("normalized value")
+    ax.set_title("Online Mackey-Glass prediction, learning off")
+    ax.legend(loc="upper right", fontsize="small")
+    fig.tight_layout()
+    pathlib.Path(path).parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)

@@ -1,0 +1,56 @@
+"""Every error and warning nengo-lmu raises, on nengo's own base classes.
+
+Bad input is a `nengo.exceptions.ValidationError` naming the parameter (nengo's
+own, raised by `nengo_lmu.params`); the classes here are the failures that are
+not a parameter's fault, or that code may want to catch by their own name.
+"""
+
+from nengo.exceptions import BuildError, NengoException, NengoWarning, ValidationError
+
+
+class UnstableDiscretizationWarning(NengoWarning, UserWarning):
+    """A discretized system has eigenvalues outside the unit circle."""
+
+
+class BackendUnavailableError(NengoException, RuntimeError):
+    """A backend cannot run here (its package or hardware is missing)."""
+
+
+class LoihiPreflightError(BuildError):
+    """A network has objects that cannot go on the Loihi chip.
+
+    Attributes
+    ----------
+    problems : list of (object, str)
+        Each offending object and why it cannot go on the chip.
+    """
+
+    def __init__(self, problems):
+        self.problems = list(problems)
+        lines = [f"  - {obj}: {reason}" for obj, reason in self.problems]
+        super().__init__(
+            f"{len(self.problems)} object(s) cannot go on the Loihi chip:\n"
+            + "\n".join(lines)
+            + "\nFix them, or mark an ensemble as off-chip with "
+            "nengo_loihi.add_params(net); net.config[ens].on_chip = False."
+        )
+
+
+class DatasetNotFoundError(ValidationError, FileNotFoundError):
+    """A data set's files are in none of the places a loader looks.
+
+    It is a ``FileNotFoundError``, which is what it is (code that handles
+    missing files catches it as such), and a ``nengo.exceptions.ValidationError``
+    on ``path``, as every other bad input to nengo-lmu (so the command line
+    reports it as a one-line error rather than a traceback). Its message lists
+    every place looked in and where to put the files. Nothing is ever downloaded.
+    """
+
+
+class DatasetFormatError(ValidationError):
+    """A data set's file is there but is not what it should be.
+
+    Raised for a wrong magic number, a header that disagrees with the data,
+    images that are not 28x28, image and label counts that differ, or labels
+    outside 0-9. Its ``attr`` is the offending file.
+    """

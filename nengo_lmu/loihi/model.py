@@ -1,0 +1,113 @@
+"""What nengo-loihi's build ``Model`` is given: one simulator's chip options.
+
+Each function returns options for a single simulator; nothing here changes
+nengo-loihi's defaults.
+"""
+
+from nengo.params import IntParam, NumberParam
+
+from nengo_lmu.params import DECODE_TAU, check_param
+from nengo_lmu.simulator import import_backend_module, is_loihi_backend, resolve_backend
+
+#: Steps by which nengo-loihi delays a host input's effect on a host readout
+#: (host to chip, chip to host); `nengo_lmu.training.run_sequences` reads a
+#: sequence's output this many steps after its last element on Loihi backends.
+LOIHI_DELAY_STEPS = 2
+
+# the chip's synapse weight exponents are 4-bit signed integers
+_PES_WGT_EXP = IntParam("pes_wgt_exp", low=-8, high=7, optional=True)
+PES_ERROR_SCALE = NumberParam("pes_error_scale", low=0, low_open=True, optional=True)
+
+
+def loihi_model(dt=0.001, decode_tau=0.0):
+    """A nengo-loihi build model whose host-to-chip inputs are not filtered on chip.
+
+    nengo-loihi filters every input from the host with ``Lowpass(decode_tau)``
+    on the chip (5 ms by default), which a deployed LMU, trained without that
+    filter, does not expect. The model is local to one simulator: nothing
+    changes nengo-loihi's defaults.
+
+    Parameters
+    ----------
+    dt : float
+        The simulator's time step.
+    decode_tau : float or None
+        Time constant of the on-chip filter of host inputs (0: none; None:
+        nengo-loihi's default, 5 ms).
+
+    Returns
+    -------
+    nengo_loihi.builder.Model
+        Pass it as ``model=`` to ``nengo_loihi.Simulator``.
+    """
+    import_backend_module("nengo_loihi")
+    from nengo_loihi.builder import Model  # pylint: disable=import-outside-toplevel
+
+    decode_tau = check_param(DECODE_TAU, decode_tau)
+    model = Model(dt=float(dt), label=f"LMU deployment, dt={dt:g}")
+    if decode_tau is not None:
+        model.decode_tau = float(decode_tau)
+    return model
+
+
+def loihi_learning_options(
+    backend, dt=0.001, pes_wgt_exp=None, pes_error_scale=None, decode_tau=None
+):
+    """Simulator options that set nengo-loihi's PES parameters for one run.
+
+    nengo-loihi 1.1 stores a learned connection's weights as 8-bit integers
+    (about 127 steps either side of zero) whose step is set by the model's
+    ``pes_wgt_exp`` (default 4): each step of 1 in it doubles both the
+    largest weight and the step. The errors reach the chip multiplied by
+    ``pes_error_scale`` (default 100), rounded to integers and clipped to
+    [-127, 127]. The defaults suit weights near the largest a weight can be;
+    a readout whose decoders are small (a small target, many neurons)
+    uses only a few steps of the weight and learns mostly rounding noise:
+    lower ``pes_wgt_exp`` until the largest expected decoder is a good part
+    (but less than all) of the weight range. The chip's learning rate is
+    folded into the size of its presynaptic traces (integers up to 127),
+    which grow as ``pes_wgt_exp`` goes down; nengo-loihi warns ("Trace
+    increment exceeds upper limit") if they clip.
+
+    Parameters
+    ----------
+    backend : str
+        The backend (see `nengo_lmu.Simulator`); only ``"loihi-sim"`` and
+        ``"loihi"`` take these options.
+    dt : float
+        Simulator time step in seconds (the model's).
+    pes_wgt_exp : int or None
+        ``Model.pes_wgt_exp``, in [-8, 7]; None keeps nengo-loihi's default.
+    pes_error_scale : float or None
+        ``Model.pes_error_scale`` (> 0); None keeps nengo-loihi's default.
+    decode_tau : float or None
+        ``Model.decode_tau`` (seconds, >= 0): the time constant of the lowpass
+        through which the chip receives every input from the host (on top of
+        the connection's own synapse, which nengo-loihi applies on the host);
+        None keeps nengo-loihi's default (5 ms).
+
+    Returns
+    -------
+    dict
+        Keyword arguments for `nengo_lmu.Simulator`: ``{"model": model}`` with
+        a fresh ``nengo_loihi.builder.Model`` on a nengo-loihi backend when
+        any parameter is given, else empty. Nothing global is changed.
+    """
+    pes_wgt_exp = check_param(_PES_WGT_EXP, pes_wgt_exp)
+    pes_error_scale = check_param(PES_ERROR_SCALE, pes_error_scale)
+    decode_tau = check_param(DECODE_TAU, decode_tau)
+    if not is_loihi_backend(resolve_backend(backend)):
+        return {}
+    if pes_wgt_exp is None and pes_error_scale is None and decode_tau is None:
+        return {}
+    # nengo-loihi imports TensorFlow: only for a run on it
+    from nengo_loihi.builder import Model  # pylint: disable=import-outside-toplevel
+
+    model = Model(dt=dt)
+    if pes_wgt_exp is not None:
+        model.pes_wgt_exp = pes_wgt_exp
+    if pes_error_scale is not None:
+        model.pes_error_scale = pes_error_scale
+    if decode_tau is not None:
+        model.decode_tau = decode_tau
+    return {"model": model}

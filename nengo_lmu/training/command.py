@@ -1,0 +1,144 @@
+"""``nengo-lmu train DATASET``: train an LMU classifier with NengoDL, evaluate it.
+
+The data set is looked up by name in `nengo_lmu.datasets.SEQUENCE_DATASETS`.
+The paper's psMNIST recipe (units 212, order 256, theta = 784 steps, Adam,
+batch 100) is the default for ``psmnist`` and ``psfashion``; ``psdigits``
+gets a small, fast recipe. ``--max-batches N`` stops after N batches and
+reports the throughput (a smoke run); ``--synthetic`` replaces the data by
+random sequences of the data set's shape (for throughput only).
+"""
+
+import sys
+
+from nengo_lmu.params import check_param
+from nengo_lmu.training import deployment
+from nengo_lmu.training.fit import evaluate_classifier, train_classifier
+from nengo_lmu.training.recipes import RECIPES, load_dataset
+from nengo_lmu.training.spec import load_model, save_model
+from nengo_lmu.utils.commands import (
+    add_common,
+    backend_list,
+    positive_int,
+    print_metrics,
+    readout_synapse_arg,
+)
+
+
+def cmd_train(args):
+    if args.evaluate_on:  # before the minutes of training
+        check_param(deployment.MAX_RATE, args.max_rate)
+    recipe = dict(RECIPES.get(args.dataset, RECIPES["psdigits"]))
+    for key in ("units", "order", "epochs", "batch_size", "learning_rate"):
+        value = getattr(args, key, None)
+        if value is not None:
+            recipe[key] = value
+    if args.readout_synapse != "recipe":
+        recipe["readout_synapse"] = args.readout_synapse
+    data = load_dataset(args.dataset, perm_seed=args.perm_seed, synthetic=args.synthetic,
+                        seed=args.seed)
+    if args.max_batches is not None:
+        # a smoke run: time the paper's recipe, evaluate on a part of the test set
+        (x_train, y_train), (x_test, y_test) = data
+        data = (x_train, y_train), (x_test[: recipe["batch_size"]], y_test[: recipe["batch_size"]])
+    print(f"dataset={args.dataset}")
+    if args.synthetic:
+        print("data=synthetic_random_for_throughput_only")
+        print("SYNTHETIC DATA: random sequences of the data set's shape; the "
+              "throughput figures hold, the accuracies mean nothing", file=sys.stderr)
+    print(f"seed={args.seed}")
+    print(f"perm_seed={args.perm_seed}")
+    for key, value in recipe.items():
+        print(f"{key}={value}")
+    rate_scale = 1000.0 if args.rate_scale is None else args.rate_scale
+    if args.load:
+        spec, params = load_model(args.load)
+        (_, _), (x_test, y_test) = data
+        result = dict(loaded=args.load)
+        result.update(evaluate_classifier(spec, params, x_test, y_test,
+                                                   spiking=args.spiking,
+                                                   rate_scale=rate_scale))
+    else:
+        result = train_classifier(
+            data,
+            seed=args.seed,
+            spiking=args.spiking,
+            rate_scale=rate_scale,
+            max_batches=args.max_batches,
+            progress_bar=True,
+            **recipe,
+        )
+        spec, params = result.pop("spec"), result.pop("params")
+    if args.max_batches is not None:
+        result["test_sequences"] = recipe["batch_size"]
+    print_metrics(result)
+    if args.save:
+        save_model(args.save, spec, params)
+        print(f"Saved the model to {args.save}", file=sys.stderr)
+    if args.evaluate_on:
+        evaluate_deployed(args, data, spec, params)
+
+
+def evaluate_deployed(args, data, spec, params):
+    """Deploy the model (`nengo_lmu.training.deployment`) and print its accuracies on backends."""
+    (x_train, _), (x_test, y_test) = data
+    n = min(args.eval_sequences, len(x_test))
+    print(f"Deployment: {n} test sequences, each element held {args.steps_per_element} "
+          f"steps, busiest neuron at {args.max_rate:g} Hz; on NengoDL and "
+          f"{', '.join(args.evaluate_on)}", file=sys.stderr)
+    result = deployment.evaluate(
+        spec, params, x_train[: args.calibration_sequences], x_test[:n], y_test[:n],
+        backends=args.evaluate_on, steps_per_element=args.steps_per_element,
+        max_rate=args.max_rate,
+    )
+    result.pop("spec")
+    result.pop("params")
+    print_metrics(result)
+
+
+def register(subparsers):
+    """Add the ``train`` command to the ``nengo-lmu`` subparsers."""
+    sub = subparsers.add_parser(
+        "train",
+        help="train an LMU cell on a sequence classification data set with NengoDL "
+        "(psdigits, psmnist, psfashion)",
+    )
+    sub.add_argument("dataset", help="data set name (psdigits, psmnist, psfashion)")
+    add_common(sub)  # training and evaluation run on NengoDL whatever --backend says
+    sub.add_argument("--epochs", type=int, default=None, help="default: the recipe's")
+    sub.add_argument("--perm-seed", type=int, default=0, help="pixel permutation seed")
+    sub.add_argument("--units", type=int, default=None, help="hidden neurons")
+    sub.add_argument("--order", type=int, default=None, help="memory order")
+    sub.add_argument("--batch-size", type=int, default=None)
+    sub.add_argument("--learning-rate", type=float, default=None)
+    sub.add_argument("--spiking", action="store_true",
+                     help="also evaluate with spiking neurons")
+    sub.add_argument("--readout-synapse", type=readout_synapse_arg, default="recipe",
+                     help="lowpass time constant (s) of the readout, or 'none' "
+                     "(default: the recipe's; psdigits: 0.005)")
+    sub.add_argument("--rate-scale", type=float, default=None,
+                     help="firing-rate scale of the spiking evaluation (default: 1000)")
+    sub.add_argument("--max-batches", type=int, default=None,
+                     help="stop after this many batches and report throughput")
+    sub.add_argument("--synthetic", action="store_true",
+                     help="random data of the data set's shape (throughput only)")
+    sub.add_argument("--save", default=None, help="save the trained model (.npz)")
+    sub.add_argument("--load", default=None,
+                     help="evaluate a saved model (.npz) instead of training one")
+    sub.add_argument(
+        "--evaluate-on", type=backend_list, default=None, metavar="BACKENDS",
+        help="deploy the trained model as a Loihi-ready spiking network and run it on "
+        "these comma-separated backends (nengo, dl, loihi-sim, loihi), beside its "
+        "NengoDL rate and spiking evaluations; prints <backend>_test_accuracy=",
+    )
+    sub.add_argument("--eval-sequences", type=positive_int, default=100,
+                     help="test sequences of the deployment's evaluation (default: 100)")
+    sub.add_argument("--calibration-sequences", type=positive_int, default=100,
+                     help="training sequences that calibrate the deployment's scales "
+                     "(default: 100)")
+    sub.add_argument("--steps-per-element", type=positive_int, default=10,
+                     help="steps each sequence element is held for in the deployment "
+                     "(default: 10)")
+    sub.add_argument("--max-rate", type=float, default=200.0,
+                     help="firing rate (Hz) of the deployment's busiest hidden neuron "
+                     "(99.9th percentile; default: 200)")
+    sub.set_defaults(func=cmd_train)

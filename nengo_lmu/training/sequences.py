@@ -1,0 +1,279 @@
+"""Running a trained model over sequences: NengoDL batches, or one long run on any backend.
+
+- `predict`, `simulate_states`: NengoDL, batched, one sequence per minibatch row.
+- `run_sequences`: many sequences one after another in one run of a plain
+  Nengo build, with the state reset between them, on ``nengo``, ``dl``,
+  ``loihi-sim`` or ``loihi``.
+"""
+
+import warnings
+
+import nengo
+import numpy as np
+from nengo.exceptions import ValidationError
+from nengo.params import IntParam
+
+from nengo_lmu.backends import import_backend_module, is_loihi_backend, resolve_backend
+from nengo_lmu.loihi import model as chip_model
+from nengo_lmu.params import BATCH_SIZE, check_param
+from nengo_lmu.simulator import Simulator
+from nengo_lmu.training.spec import (
+    build_model,
+    check_spec_shape,
+    hold_elements,
+    steps_per_element,
+)
+
+
+def _pad(x, multiple):
+    extra = -len(x) % multiple
+    if extra:
+        x = np.concatenate([x, np.zeros((extra,) + x.shape[1:], x.dtype)])
+    return x
+
+
+def nengo_dl_sim(model, batch_size, unroll, progress_bar=False):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return Simulator(
+            model.net,
+            backend="dl",
+            dt=model.spec["dt"],
+            minibatch_size=batch_size,
+            unroll_simulation=unroll,
+            progress_bar=progress_bar,
+        )
+
+
+def unroll_for(n_steps, wanted=16):
+    return max(u for u in range(1, wanted + 1) if n_steps % u == 0)
+
+
+def predict(spec, params, x, batch_size=100, neuron_type=None, rate_scale=1.0,
+            readout_synapse="spec", progress_bar=False):
+    """The model's outputs on ``x`` in NengoDL (inference: spiking neurons spike).
+
+    Returns the last step's outputs ``(n, size_out)`` for a classifier, every
+    element's ``(n, steps, size_out)`` for a regressor. A deployed spec's
+    elements are each held for its ``steps_per_element`` steps (see
+    `nengo_lmu.training.deployment.deploy`), and read at the last step of each element.
+    """
+    model = build_model(spec, params, neuron_type=neuron_type, rate_scale=rate_scale,
+                        readout_synapse=readout_synapse)
+    out = _run_held(spec, model, x, batch_size, [model.probe])[model.probe]
+    k = steps_per_element(spec)
+    return out[:, -1] if spec["task"] == "classify" else out[:, k - 1:: k]
+
+
+def _run_held(spec, model, x, batch_size, probes):
+    """``probes``' outputs of ``model`` on ``x`` (elements held), in NengoDL."""
+    x = np.asarray(x, dtype=np.float32)
+    check_spec_shape(spec, x)
+    n = len(x)
+    batch_size = min(check_param(BATCH_SIZE, batch_size), n)
+    held = hold_elements(x, steps_per_element(spec))
+    with nengo_dl_sim(model, batch_size, unroll_for(held.shape[1])) as sim:
+        out = sim.predict({model.input: _pad(held, batch_size)}, verbose=0)
+    return {probe: np.asarray(out[probe][:n]) for probe in probes}
+
+
+def simulate_states(spec, params, x, batch_size=100):
+    """The memory state and the hidden activities of a model on ``x``, in NengoDL.
+
+    Every step of the (held, for a deployed spec) schedule: ``"memory"``
+    ``(n, steps * k, order * memory_d)`` and ``"hidden"`` ``(n, steps * k,
+    units)`` (activities of rate neurons; spike trains of spiking ones).
+    """
+    model = build_model(spec, params)
+    with model.net:
+        probes = dict(memory=nengo.Probe(model.cell.memory.output, synapse=None),
+                      hidden=nengo.Probe(model.cell.hidden.neurons, synapse=None))
+    out = _run_held(spec, model, x, batch_size, list(probes.values()))
+    return {name: out[probe] for name, probe in probes.items()}
+
+
+def accuracy(logits, labels):
+    """Fraction of sequences whose largest output is the label."""
+    return float(np.mean(np.argmax(logits, axis=-1) == labels))
+
+
+def run_sequences(
+    spec,
+    params,
+    x,
+    backend="nengo",
+    neuron_type=None,
+    rate_scale=1.0,
+    readout_synapse="spec",
+    gap_steps=2,
+    delay_steps=None,
+    progress_bar=True,
+    loihi_model=None,
+):
+    """Run many sequences through a plain Nengo build of the model, in one run.
+
+    The sequences follow one another, each after ``gap_steps`` steps during
+    which the hidden neurons are strongly inhibited (their activity and, for
+    spiking neurons, their voltage return to zero); at each sequence's first
+    step the memory state is cleared (a Node cancels ``Ad m``). Every part is
+    a Node or an Ensemble, so the model runs on ``nengo`` and ``loihi-sim``
+    (neither can reset its state between sequences cheaply). A deployed spec
+    (`nengo_lmu.training.deployment.deploy`) holds each element for its
+    ``steps_per_element`` steps.
+
+    Parameters
+    ----------
+    spec, params
+        The model (see `build_model`).
+    x : (n, steps, size_in) array_like
+        The sequences.
+    backend : str
+        ``"nengo"``, ``"dl"``, ``"loihi-sim"`` or ``"loihi"``.
+    neuron_type, rate_scale, readout_synapse
+        As in `build_model`.
+    gap_steps : int
+        Steps between sequences (hidden inhibited, input zero).
+    delay_steps : int or None
+        Read each sequence's output this many steps after its last element,
+        which is held meanwhile (a chip delays signals between host and chip).
+        None: `nengo_lmu.loihi.LOIHI_DELAY_STEPS` on ``"loihi-sim"`` and
+        ``"loihi"``, 0 on the others.
+    progress_bar : bool
+        Show a progress bar (on stderr) over the sequences.
+    loihi_model : nengo_loihi.builder.Model or None
+        The model nengo-loihi builds into (None: `nengo_lmu.loihi.loihi_model`,
+        whose host-to-chip inputs are not filtered on the chip).
+
+    Returns
+    -------
+    (n, size_out) ndarray for a classifier (the output at the last element,
+    plus ``delay_steps``); (n, steps, size_out) for a regressor (at the last
+    step of each element).
+    """
+    backend = resolve_backend(backend)
+    on_loihi = is_loihi_backend(backend)
+    if delay_steps is None:
+        delay_steps = chip_model.LOIHI_DELAY_STEPS if on_loihi else 0
+    model, reads = sequence_model(
+        spec, params, x, gap_steps=gap_steps, delay_steps=delay_steps,
+        neuron_type=neuron_type, rate_scale=rate_scale, readout_synapse=readout_synapse,
+    )
+    kwargs = {}
+    if on_loihi:
+        import_backend_module("nengo_loihi").add_params(model.net)
+        kwargs["model"] = (
+            chip_model.loihi_model(spec["dt"]) if loihi_model is None else loihi_model
+        )
+    with warnings.catch_warnings():
+        if on_loihi:  # the chip's weight discretization warns about every small weight
+            warnings.simplefilter("ignore")
+        with Simulator(model.net, backend=backend, dt=spec["dt"], progress_bar=False,
+                       **kwargs) as sim:
+            period = model.n_run_steps // len(reads)
+            _run_with_bar(sim, len(reads), period, progress_bar, f"sequences on {backend}")
+            out = np.asarray(sim.data[model.probe])
+    if out.ndim == 3:  # NengoDL's minibatch axis
+        out = out[0]
+    return out[reads]
+
+
+def sequence_model(spec, params, x, gap_steps=2, delay_steps=0, neuron_type=None,
+                   rate_scale=1.0, readout_synapse="spec"):
+    """The network of `run_sequences`: a model that plays ``x`` and resets between sequences.
+
+    Parameters
+    ----------
+    spec, params, x, gap_steps, delay_steps, neuron_type, rate_scale, readout_synapse
+        As in `run_sequences` (``delay_steps`` an int).
+
+    Returns
+    -------
+    model : LMUModel
+        Its ``input`` Node plays the sequences (it ignores data fed to it);
+        ``model.n_run_steps`` is the number of steps that plays all of them;
+        the probe keeps every step.
+    reads : ndarray of int
+        The steps of the probe's output that are the outputs: ``(n,)`` for a
+        classifier (each sequence's last element, plus ``delay_steps``),
+        ``(n, steps)`` for a regressor (each element's last step, plus
+        ``delay_steps``).
+    """
+    x = np.asarray(x, dtype=np.float32)
+    check_spec_shape(spec, x)
+    gap_steps = check_param(IntParam("gap_steps", low=0), gap_steps)
+    delay_steps = check_param(IntParam("delay_steps", low=0), delay_steps)
+    n, steps, dims = x.shape
+    k = steps_per_element(spec)
+    held = hold_elements(x, k)
+    held_steps = steps * k
+    dt = spec["dt"]
+    period = gap_steps + held_steps + delay_steps
+    schedule = np.zeros((n * period, dims), dtype=np.float32)
+    hold = np.ones(n * period, dtype=bool)  # hidden inhibited
+    starts = set()
+    for j in range(n):
+        begin = j * period + gap_steps
+        schedule[begin: begin + held_steps] = held[j]
+        schedule[begin + held_steps: begin + held_steps + delay_steps] = held[j, -1]
+        hold[begin: begin + held_steps + delay_steps] = False
+        starts.add(begin)
+    model = build_model(spec, params, neuron_type=neuron_type, rate_scale=rate_scale,
+                        readout_synapse=readout_synapse)
+    cell = model.cell
+    if cell.memory.n_neurons is not None:
+        raise ValidationError("run_sequences resets the ideal memory only", "memory")
+    recurrent = [c for c in cell.memory.all_connections if c.pre is c.post]
+    Ad = np.zeros((cell.memory.size_out,) * 2)
+    for c in recurrent:
+        part = c.post.slice if hasattr(c.post, "slice") else slice(None)
+        Ad[part, part] = np.asarray(c.transform.init if hasattr(c.transform, "init") else c.transform)
+
+    def feed(t):
+        step = int(round(t / dt)) - 1
+        return schedule[step] if 0 <= step < len(schedule) else np.zeros(dims)
+
+    def inhibit(t):
+        step = int(round(t / dt)) - 1
+        return -1.0 if 0 <= step < len(hold) and hold[step] else 0.0
+
+    def reset(t, m):
+        step = int(round(t / dt)) - 1
+        return -Ad @ m if step in starts else np.zeros_like(m)
+
+    # build_model's rate_scale is in the hidden gain, which scales this input too;
+    # a deployment's is in its weights
+    strength = spec.get("deployment", {}).get("rate_scale", 1.0)
+    model.input.output = feed
+    with model.net:
+        reset_node = nengo.Node(reset, size_in=cell.memory.size_out, label="reset memory")
+        nengo.Connection(cell.memory.output, reset_node, synapse=0)
+        nengo.Connection(reset_node, cell.memory.output, synapse=None)
+        inhibit_node = nengo.Node(inhibit, label="reset hidden")
+        nengo.Connection(
+            # a value of -1 (chip inputs are encoded within [-1, 1]) times 10,
+            # times the neurons' gain: far below any neuron's threshold
+            # (a deployed model's inputs are scaled by its rate_scale)
+            inhibit_node, cell.hidden.neurons,
+            transform=10 * strength * np.ones((spec["units"], 1)), synapse=None,
+        )
+        model.net.config[model.probe].keep_history = True
+    model.n_run_steps = len(schedule)
+    ends = np.arange(n) * period + gap_steps + held_steps - 1 + delay_steps
+    if spec["task"] == "classify":
+        return model, ends
+    return model, ends[:, None] - k * np.arange(steps)[::-1]
+
+
+def _run_with_bar(sim, n_sequences, period, progress_bar, desc):
+    """Run ``n_sequences * period`` steps in chunks of whole sequences, with a bar."""
+    from tqdm import tqdm  # pylint: disable=import-outside-toplevel
+
+    per_chunk = max(1, 2000 // period)  # about two simulated seconds per call
+    with tqdm(total=n_sequences, desc=desc, unit="seq", disable=not progress_bar,
+              leave=False) as bar:
+        done = 0
+        while done < n_sequences:
+            chunk = min(per_chunk, n_sequences - done)
+            sim.run_steps(chunk * period)
+            done += chunk
+            bar.update(chunk)

@@ -1,0 +1,342 @@
+"""A trained model's description: its *spec* and *params*, and the network they make.
+
+A model is a *spec* (a dict of the hyperparameters, JSON-serializable) plus
+*params* (the trained values of every ensemble and weighted connection, in the
+order of ``net.all_ensembles + net.all_connections``). `build_model` turns
+the two into a fresh `nengo.Network`, with any neuron type: that is how a
+model trained with rate neurons is evaluated with spiking ones, reloaded from
+a file, or run on the ``nengo`` and ``loihi-sim`` backends.
+"""
+
+import json
+
+import nengo
+import numpy as np
+from nengo.exceptions import ValidationError
+from nengo.params import IntParam
+
+from nengo_lmu.backends import import_backend_module
+from nengo_lmu.networks import LMUCell
+from nengo_lmu.params import N_STEPS, ORDER, RATE_SCALE, SIZE_IN, UNITS, check_param
+
+#: The spiking neuron type that stands in for each rate type at evaluation.
+SPIKING_COUNTERPARTS = {
+    nengo.RectifiedLinear: nengo.SpikingRectifiedLinear,
+    nengo.LIFRate: nengo.LIF,
+}
+
+
+_NEURON_TYPES = {
+    "relu": nengo.RectifiedLinear,
+    "spiking-relu": nengo.SpikingRectifiedLinear,
+    "lif-rate": nengo.LIFRate,
+    "lif": nengo.LIF,
+    "tanh": nengo.Tanh,
+}
+
+
+def neuron_type_from_name(name, amplitude=1.0):
+    """A hidden neuron type from its name in a spec (see ``_NEURON_TYPES``)."""
+    if name not in _NEURON_TYPES:
+        raise ValidationError(
+            f"Unknown neuron type {name!r}; choose from {sorted(_NEURON_TYPES)}",
+            "neuron_type",
+        )
+    cls = _NEURON_TYPES[name]
+    return cls() if cls is nengo.Tanh else cls(amplitude=amplitude)
+
+
+def spiking_name(name):
+    """The name of the spiking counterpart of a rate neuron type's name."""
+    counterparts = {"relu": "spiking-relu", "lif-rate": "lif"}
+    if name in counterparts.values():
+        return name
+    if name not in counterparts:
+        raise ValidationError(
+            f"Neuron type {name!r} has no spiking counterpart; train with one of "
+            f"{sorted(counterparts)} to evaluate with spikes",
+            "neuron_type",
+        )
+    return counterparts[name]
+
+
+def make_spec(
+    task,
+    n_steps,
+    size_in,
+    size_out,
+    units,
+    order,
+    theta=None,
+    neuron_type="relu",
+    readout_synapse=None,
+    dt=0.001,
+    seed=0,
+    **cell_kwargs,
+):
+    """Validate the hyperparameters of a model and return its spec (a dict).
+
+    Parameters
+    ----------
+    task : {"classify", "regress"}
+        ``"classify"``: ``size_out`` classes, scored at the last step;
+        ``"regress"``: ``size_out`` outputs at every step.
+    n_steps : int
+        Steps per sequence.
+    size_in, size_out : int
+        Input dimensions; output dimensions (or classes).
+    units, order : int
+        Hidden neurons and memory order of the `.LMUCell`.
+    theta : float or None
+        Memory window in seconds; None for the whole sequence (``n_steps * dt``).
+    neuron_type : str
+        Hidden neurons: ``"relu"``, ``"lif-rate"``, ``"tanh"`` (rate) or
+        ``"spiking-relu"``, ``"lif"``.
+    readout_synapse : float or None
+        Synapse of the readout from the hidden neurons (None: none).
+    dt : float
+        Simulator time step (one sequence element per step).
+    seed : int
+        Network seed (initial weights).
+    **cell_kwargs
+        Boolean options of `.LMUCell` (``hidden_to_memory``, ...).
+    """
+    if task not in ("classify", "regress"):
+        raise ValidationError(f"Must be 'classify' or 'regress' (got {task!r})", "task")
+    units = check_param(UNITS, units)
+    order = check_param(ORDER, order)
+    n_steps = check_param(N_STEPS, n_steps)
+    size_in = check_param(SIZE_IN, size_in)
+    size_out = check_param(IntParam("size_out", low=1), size_out)
+    neuron_type_from_name(neuron_type)
+    allowed = {
+        "hidden_to_memory", "memory_to_memory", "input_to_hidden",
+        "hidden_to_hidden", "trainable_memory", "hidden_bias", "memory_d",
+    }
+    unknown = set(cell_kwargs) - allowed
+    if unknown:
+        raise ValidationError(
+            f"Unknown cell options {sorted(unknown)}; choose from {sorted(allowed)}",
+            "cell_kwargs",
+        )
+    return dict(
+        task=task,
+        n_steps=n_steps,
+        size_in=size_in,
+        size_out=size_out,
+        units=units,
+        order=order,
+        theta=float(n_steps * dt if theta is None else theta),
+        neuron_type=neuron_type,
+        readout_synapse=readout_synapse,
+        dt=float(dt),
+        seed=int(seed),
+        cell_kwargs=dict(cell_kwargs),
+    )
+
+
+class LMUModel:
+    """A built model: the network and its handles (see `build_model`).
+
+    Attributes
+    ----------
+    net : nengo.Network
+    input : nengo.Node
+        Feeds the sequence (``size_in`` dimensions).
+    cell : nengo_lmu.networks.LMUCell
+    output : nengo.Node
+        The readout (logits or regression outputs).
+    probe : nengo.Probe
+        Probes ``output``.
+    spec : dict
+    """
+
+    def __init__(self, net, input, cell, output, probe, spec):
+        self.net, self.input, self.cell = net, input, cell
+        self.output, self.probe, self.spec = output, probe, spec
+
+    def parametrized_objects(self):
+        """Ensembles then connections, in the order params are stored."""
+        return self.net.all_ensembles + self.net.all_connections
+
+
+def build_model(spec, params=None, neuron_type=None, rate_scale=1.0, readout_synapse="spec"):
+    """Build the network of a spec, with trained ``params`` if given.
+
+    Parameters
+    ----------
+    spec : dict
+        From `make_spec`.
+    params : dict or None
+        From `get_params` (None: the initial weights).
+    neuron_type : str or None
+        Hidden neuron type to build with, overriding the spec's (e.g. the
+        spiking counterpart of the trained rate type).
+    rate_scale : float
+        Multiplies the hidden neurons' input (gain and bias) and divides their
+        output amplitude: a rectified-linear population computes the same
+        function, firing ``rate_scale`` times faster, with smaller spikes
+        (the ``scale_firing_rates`` of ``nengo_dl.Converter``; approximate for
+        other neuron types).
+    readout_synapse : float, None or "spec"
+        Synapse of the readout; "spec" uses the spec's.
+    """
+    nengo_dl = import_backend_module("nengo_dl")
+    rate_scale = check_param(RATE_SCALE, rate_scale)
+    name = spec["neuron_type"] if neuron_type is None else neuron_type
+    neurons = neuron_type_from_name(name, amplitude=1.0 / rate_scale)
+    if rate_scale != 1 and not hasattr(neurons, "amplitude"):
+        raise ValidationError(f"{name} neurons have no amplitude to scale", "rate_scale")
+    synapse = spec["readout_synapse"] if readout_synapse == "spec" else readout_synapse
+    classify = spec["task"] == "classify"
+    with nengo.Network(seed=spec["seed"], label="LMU model") as net:
+        nengo_dl.configure_settings(trainable=None, stateful=False, keep_history=True)
+        inp = nengo.Node(np.zeros(spec["size_in"]), label="sequence")
+        cell = LMUCell(
+            spec["units"],
+            spec["order"],
+            spec["theta"],
+            size_in=spec["size_in"],
+            neuron_type=neurons,
+            dt=spec["dt"],
+            **spec["cell_kwargs"],
+        )
+        conn = nengo.Connection(inp, cell.input, synapse=None)
+        net.config[conn].trainable = False
+        out = nengo.Node(size_in=spec["size_out"], label="readout")
+        nengo.Connection(
+            cell.output, out, transform=nengo_dl.dists.Glorot(), synapse=synapse
+        )
+        probe = nengo.Probe(out, label="readout")
+        net.config[probe].keep_history = not classify
+    model = LMUModel(net, inp, cell, out, probe, spec)
+    if params is not None:
+        set_params(model, params)
+    if rate_scale != 1:
+        hidden = cell.hidden
+        gain = hidden.gain if isinstance(hidden.gain, np.ndarray) else np.ones(spec["units"])
+        bias = hidden.bias if isinstance(hidden.bias, np.ndarray) else np.zeros(spec["units"])
+        hidden.gain = gain * rate_scale
+        hidden.bias = bias * rate_scale
+    return model
+
+
+def get_params(sim, model):
+    """The trained values of ``model`` in NengoDL simulator ``sim``, as arrays."""
+    objs = model.parametrized_objects()
+    values = sim.get_nengo_params(objs)
+    params = {}
+    for k, (obj, value) in enumerate(zip(objs, values)):
+        if isinstance(obj, nengo.Ensemble):
+            for key in ("encoders", "gain", "bias"):
+                params[f"{k}/{key}"] = np.asarray(value[key])
+        elif value.get("solver") is not None:
+            params[f"{k}/decoders"] = np.asarray(value["solver"].values)
+        elif value["transform"] is not None:
+            params[f"{k}/transform"] = np.asarray(value["transform"])
+    return params
+
+
+def set_params(model, params):
+    """Store ``params`` (from `get_params`) into a freshly built ``model``."""
+    objs = model.parametrized_objects()
+    for key, value in params.items():
+        index, name = key.split("/")
+        index = int(index)
+        if index >= len(objs):
+            raise ValidationError(
+                f"The parameters do not fit this model (object {index} of {len(objs)})",
+                "params",
+            )
+        obj = objs[index]
+        if isinstance(obj, nengo.Ensemble):
+            if name == "encoders":
+                obj.normalize_encoders = False
+            setattr(obj, name, value)
+        elif name == "decoders":
+            obj.solver = nengo.solvers.NoSolver(value, weights=False)
+        else:
+            old = obj.transform
+            shape = getattr(old, "shape", None)
+            if shape is not None and np.size(value) > 1 and np.shape(value) != shape:
+                raise ValidationError(
+                    f"The parameters do not fit this model: {obj} has weights of "
+                    f"shape {shape}, the parameters {np.shape(value)}",
+                    "params",
+                )
+            obj.transform = value
+
+
+def save_model(path, spec, params):
+    """Save a spec and its params to ``path`` (a ``.npz`` file)."""
+    np.savez(path, __spec__=np.array(json.dumps(spec)), **params)
+
+
+def load_model(path):
+    """Load ``(spec, params)`` saved by `save_model`."""
+    with np.load(path, allow_pickle=False) as data:
+        spec = json.loads(str(data["__spec__"]))
+        params = {k: data[k] for k in data.files if k != "__spec__"}
+    return spec, params
+
+
+def check_sequences(x, y, n_classes=None, name="x"):
+    """Validate sequence data: ``x`` (n, steps, dims) floats; ``y`` labels or targets."""
+    x = np.asarray(x)
+    if x.ndim != 3 or x.shape[0] < 1 or x.shape[1] < 1:
+        raise ValidationError(
+            f"Must have shape (n_sequences, n_steps, n_dims) (got {x.shape})", name
+        )
+    if not np.issubdtype(x.dtype, np.number) or not np.all(np.isfinite(x)):
+        raise ValidationError("Must be finite numbers", name)
+    y = np.asarray(y)
+    yname = name.replace("x", "y")
+    if n_classes is not None:
+        if y.shape != (x.shape[0],):
+            raise ValidationError(
+                f"Must be one integer label per sequence, shape ({x.shape[0]},) "
+                f"(got {y.shape})",
+                yname,
+            )
+        if not np.issubdtype(y.dtype, np.integer):
+            raise ValidationError(f"Must be integer class labels (got {y.dtype})", yname)
+        bad = y[(y < 0) | (y >= n_classes)]
+        if bad.size:
+            raise ValidationError(
+                f"Labels must lie in [0, {n_classes - 1}] (got {bad[0]})", yname
+            )
+    elif y.ndim != 3 or y.shape[:2] != x.shape[:2]:
+        raise ValidationError(
+            f"Must have shape (n_sequences, n_steps, n_outputs) matching x "
+            f"{x.shape[:2]} (got {y.shape})",
+            yname,
+        )
+    return x.astype(np.float32), y
+
+
+def check_spec_shape(spec, x):
+    if x.shape[1:] != (spec["n_steps"], spec["size_in"]):
+        raise ValidationError(
+            f"The model takes sequences of shape (n_steps, size_in) = "
+            f"{(spec['n_steps'], spec['size_in'])} (got {x.shape[1:]})",
+            "x",
+        )
+
+
+def steps_per_element(spec):
+    """Simulator steps each sequence element is held for (1 unless deployed).
+
+    A deployed spec (see `nengo_lmu.training.deployment.deploy`) holds each element for
+    ``spec["steps_per_element"]`` steps; older specs have no such key.
+    """
+    return int(spec.get("steps_per_element", 1))
+
+
+def hold_elements(x, k):
+    """Each element of the sequences ``x`` (n, steps, dims) repeated ``k`` times in time."""
+    return x if k == 1 else np.repeat(x, k, axis=1)
+
+
+def find_index(objs, obj):
+    """Index of ``obj`` (by identity) in ``objs``."""
+    return next(i for i, each in enumerate(objs) if each is obj)

@@ -1,0 +1,1 @@
+"""Small helpers shared by nengo-lmu's modules; they import nothing above them."""

@@ -1,0 +1,201 @@
+"""Deployment of a trained LMU as a Loihi-ready spiking network."""
+
+import argparse
+import warnings
+
+import nengo
+import numpy as np
+import pytest
+from nengo.exceptions import ValidationError
+
+from nengo_lmu import training
+from nengo_lmu.loihi import preflight
+from nengo_lmu.training import deployment
+from nengo_lmu.training.spec import find_index
+from nengo_lmu.utils.commands import readout_synapse_arg
+
+
+def toy_data(rng, n=24, steps=8, classes=3):
+    """Classes by the input's mean level: learnable in a few batches."""
+    y = rng.randint(classes, size=n)
+    x = (y[:, None, None] + rng.uniform(-0.3, 0.3, (n, steps, 1))) / classes
+    return x.astype(np.float32), y
+
+
+def initial_params(spec, seed):
+    """The params of a spec's model at its initial weights, with random biases.
+
+    Built by nengo's reference builder (no NengoDL training: fast).
+    """
+    import nengo_lmu  # pylint: disable=import-outside-toplevel
+
+    model = training.build_model(spec)
+    with nengo_lmu.Simulator(model.net, backend="nengo", progress_bar=False) as sim:
+        params = {}
+        for k, obj in enumerate(model.parametrized_objects()):
+            if isinstance(obj, nengo.Ensemble):
+                for key in ("encoders", "gain", "bias"):
+                    params[f"{k}/{key}"] = np.array(getattr(sim.data[obj], key))
+            elif not isinstance(obj.transform, nengo.transforms.NoTransform):
+                params[f"{k}/transform"] = np.array(sim.data[obj].weights)
+    hidden = find_index(model.parametrized_objects(), model.cell.hidden)
+    params[f"{hidden}/bias"] = np.random.RandomState(seed).uniform(-0.1, 0.5, spec["units"])
+    return params
+
+
+@pytest.fixture(scope="module")
+def untrained():
+    """A small feedforward classifier at its initial weights, and sequences."""
+    spec = training.make_spec("classify", 8, 1, 3, units=12, order=4, seed=1,
+                              hidden_to_hidden=False, readout_synapse=0.002)
+    x, y = toy_data(np.random.RandomState(3), n=6)
+    return spec, initial_params(spec, seed=2), x, y
+
+
+@pytest.fixture(scope="module")
+def trained():
+    """A tiny feedforward classifier, trained for a few batches."""
+    x, y = toy_data(np.random.RandomState(3))
+    spec = training.make_spec("classify", 8, 1, 3, units=12, order=4, seed=1,
+                              hidden_to_hidden=False, readout_synapse=0.002)
+    params, _ = training.fit(spec, x, y, epochs=10, batch_size=8, learning_rate=1e-2,
+                             progress_bar=False)
+    return spec, params, x, y
+
+
+@pytest.mark.slow_on("dl")
+@pytest.mark.backends_lack(
+    "loihi-sim", "loihi",
+    reason="an ideal memory is Nodes only: no neurons for the chip (the deployed "
+    "network's chip part is tested in test_deployed_runs_on_loihi_sim)",
+)
+def test_held_elements_keep_the_memory(Simulator, rng, allclose, plt):
+    """k steps of the memory over theta * k on a held input = one step over theta."""
+    k, steps = 5, 8
+    spec = training.make_spec("classify", steps, 1, 3, units=4, order=6, seed=0,
+                              hidden_to_hidden=False)
+    held_spec = dict(spec, theta=spec["theta"] * k, steps_per_element=k)
+    x = rng.uniform(-1, 1, (1, steps, 1)).astype(np.float32)
+    states = []
+    for each, sequence in ((spec, x[0]), (held_spec, training.hold_elements(x, k)[0])):
+        model = training.build_model(each)
+        model.input.output = nengo.processes.PresentInput(sequence, each["dt"])
+        with model.net:
+            probe = nengo.Probe(model.cell.memory.output, synapse=None)
+        with Simulator(model.net, dt=each["dt"], progress_bar=False) as sim:
+            sim.run_steps(len(sequence))
+        states.append(np.reshape(sim.data[probe], (-1, spec["order"])))
+    original, held = states
+    plt.plot(np.arange(k - 1, steps * k, k), original, "o")
+    plt.plot(held)
+    assert np.std(original) > 0.01
+    assert allclose(held[k - 1:: k], original, atol=1e-6)
+
+
+def test_deployment_scales_fold_back(untrained, allclose, plt):
+    """The scales leave the rate model's function unchanged; the network is Loihi-ready."""
+    spec, params, x, _ = untrained
+    k = 4
+    dspec, dparams = deployment.deploy(spec, params, x, steps_per_element=k, max_rate=150.0)
+    assert dspec["theta"] == pytest.approx(spec["theta"] * k)
+    assert dspec["readout_synapse"] == pytest.approx(0.002 * k)
+    assert dspec["neuron_type"] == "spiking-relu"
+    assert dspec["steps_per_element"] == k
+    assert dspec["deployment"]["input_scale"] == pytest.approx(0.95 / np.max(np.abs(x)))
+    assert preflight(training.build_model(dspec, dparams).net) == []
+
+    # with rate neurons and no readout filter, every scale cancels at element ends
+    rates = dict(dspec, neuron_type="relu")
+    plain = training.run_sequences(spec, params, x, readout_synapse=None,
+                                   progress_bar=False)
+    deployed = training.run_sequences(rates, dparams, x, readout_synapse=None,
+                                      progress_bar=False)
+    plt.plot(plain.ravel(), deployed.ravel(), ".")
+    assert np.std(plain) > 0.05
+    assert allclose(deployed, plain, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "change, kwargs, attr",
+    [
+        ({}, dict(steps_per_element=0), "steps_per_element"),
+        ({}, dict(max_rate=2000.0), "max_rate"),
+        ({}, dict(rate_percentile=0.0), "rate_percentile"),
+        ({}, dict(input_headroom=1.5), "input_headroom"),
+        ({}, dict(readout_synapse=-1.0), "readout_synapse"),
+        (dict(neuron_type="lif-rate"), {}, "neuron_type"),
+        (dict(cell_kwargs=dict(hidden_to_hidden=True)), {}, "hidden_to_hidden"),
+        (dict(cell_kwargs=dict(hidden_to_hidden=False, memory_to_memory=True)), {},
+         "memory_to_memory"),
+        (dict(steps_per_element=4), {}, "spec"),
+    ],
+)
+def test_deploy_bad_input(change, kwargs, attr):
+    spec = training.make_spec("classify", 8, 1, 3, units=4, order=3,
+                              hidden_to_hidden=False)
+    spec.update(change)
+    x = np.ones((2, 8, 1), dtype=np.float32)
+    with pytest.raises(ValidationError) as info:
+        deployment.deploy(spec, {}, x, **kwargs)
+    assert info.value.attr == attr
+
+
+def test_deploy_bad_calibration(untrained):
+    spec, params, x, _ = untrained
+    with pytest.raises(ValidationError) as info:
+        deployment.deploy(spec, params, x[:, :4])
+    assert info.value.attr == "x"
+    with pytest.raises(ValidationError) as info:
+        deployment.deploy(spec, params, x[:, :, 0])
+    assert info.value.attr == "x_calibration"
+
+
+@pytest.mark.slow
+def test_deployed_ranges_fit_the_chip(trained):
+    """What enters the chip lies within [-1, 1]; the busiest neuron fires at max_rate."""
+    spec, params, x, _ = trained
+    dspec, dparams = deployment.deploy(spec, params, x, steps_per_element=3, max_rate=150.0,
+                                   rate_percentile=100.0)
+    # relu rate neurons of amplitude 1: their activities are the deployed firing rates
+    states = training.simulate_states(dict(dspec, neuron_type="relu"), dparams, x)
+    assert np.max(np.abs(states["memory"])) == pytest.approx(0.95, rel=1e-4)
+    assert np.max(states["hidden"]) == pytest.approx(150.0, rel=1e-4)
+
+
+@pytest.mark.slow
+def test_deployed_runs_on_loihi_sim(trained, plt):
+    """The deployed network gives the same classes on nengo, NengoDL and loihi-sim."""
+    spec, params, x, y = trained
+    result = deployment.evaluate(spec, params, x, x[:6], y[:6], backends=("nengo", "loihi-sim"),
+                             steps_per_element=10, max_rate=200.0, progress_bar=False)
+    plt.bar(range(3), [result[f"{b}_test_accuracy"]
+                       for b in ("deployed_spiking", "nengo", "loihi_sim")])
+    assert result["preflight_problems"] == 0
+    assert result["eval_rate_test_accuracy"] >= 5 / 6  # the tiny model learned
+    assert result["nengo_agreement_with_dl_spiking"] >= 5 / 6
+    assert result["loihi_sim_agreement_with_dl_spiking"] >= 5 / 6
+
+
+def test_deploy_warns_for_an_unfiltered_readout(untrained):
+    """A model trained without a readout lowpass is deployed, with a warning."""
+    spec, params, x, _ = untrained
+    unfiltered = dict(spec, readout_synapse=None)
+    with pytest.warns(UserWarning, match="without a readout lowpass"):
+        dspec, _ = deployment.deploy(unfiltered, params, x, steps_per_element=3)
+    assert dspec["readout_synapse"] == pytest.approx(3 * spec["dt"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        deployment.deploy(spec, params, x, steps_per_element=3)  # filtered: no warning
+
+
+@pytest.mark.parametrize(
+    "text, value", [("none", None), ("None", None), ("0.005", 0.005), ("1e-2", 0.01)]
+)
+def test_readout_synapse_arg(text, value):
+    assert readout_synapse_arg(text) == value
+
+
+@pytest.mark.parametrize("text", ["0", "-0.1", "fast", ""])
+def test_readout_synapse_arg_rejects(text):
+    with pytest.raises(argparse.ArgumentTypeError, match="positive time constant"):
+        readout_synapse_arg(text)
