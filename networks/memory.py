@@ -10,8 +10,9 @@ from nengo.solvers import SolverParam
 from nengo.synapses import SynapseParam
 
 from nengo_lmu.legendre import discretize, legendre_ab, legendre_readout
-from nengo_lmu.loihi.memory import (
+from nengo_lmu.loihi.memory import (  # Mirrored: importable from here, as before
     LOIHI_MAX_RATES,
+    Mirrored,  # noqa: F401
     build_loihi_memory,
     check_loihi_memory,
 )

@@ -12,6 +12,7 @@ import warnings
 import pytest
 
 import nengo_lmu.loihi
+import nengo_lmu.networks.memory
 import nengo_lmu.training
 from nengo_lmu import _deprecated
 
@@ -221,3 +222,5 @@ def test_kept_packages_keep_their_names():
     for name in ("preflight", "check_loihi_ready", "LoihiPreflightError", "chip_ensembles",
                  "CHIP_NEURON_TYPES", "LOIHI_DT"):
         assert hasattr(nengo_lmu.loihi, name), name
+    # documented at its old place before the Loihi-ready build moved to nengo_lmu.loihi
+    assert nengo_lmu.networks.memory.Mirrored is nengo_lmu.loihi.Mirrored
