@@ -9,6 +9,7 @@ a file, or run on the ``nengo`` and ``loihi-sim`` backends.
 """
 
 import json
+import pathlib
 
 import nengo
 import numpy as np
@@ -18,6 +19,7 @@ from nengo.params import IntParam
 from nengo_lmu.backends import import_backend_module
 from nengo_lmu.networks import LMUCell
 from nengo_lmu.params import N_STEPS, ORDER, RATE_SCALE, SIZE_IN, UNITS, check_param
+from nengo_lmu.utils.files import atomic_write
 
 #: The spiking neuron type that stands in for each rate type at evaluation.
 SPIKING_COUNTERPARTS = {
@@ -268,8 +270,16 @@ def set_params(model, params):
 
 
 def save_model(path, spec, params):
-    """Save a spec and its params to ``path`` (a ``.npz`` file)."""
-    np.savez(path, __spec__=np.array(json.dumps(spec)), **params)
+    """Save a spec and its params to ``path`` (a ``.npz`` file; the suffix is added if missing).
+
+    The file is written atomically: a run that fails or is killed while saving
+    leaves the file that was there before, whole.
+    """
+    path = pathlib.Path(path)
+    if path.suffix != ".npz":  # as np.savez names it
+        path = path.with_name(path.name + ".npz")
+    with atomic_write(path) as file:
+        np.savez(file, __spec__=np.array(json.dumps(spec)), **params)
 
 
 def load_model(path):

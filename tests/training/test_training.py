@@ -116,3 +116,29 @@ def test_train_command_refuses_bad_deployment_options(capsys):
             cli.main(["train", "psdigits"] + argv)
         assert info.value.code == 2
         assert argv[-2].strip("-").replace("-", "_") in capsys.readouterr().err.replace("-", "_")
+
+
+def test_a_failed_save_leaves_the_old_model_whole(rng, tmp_path, monkeypatch):
+    """save_model writes atomically: killed mid-save, the old file is still there, whole."""
+    spec = training.make_spec("classify", 8, 1, 3, units=6, order=4, seed=1)
+    path = tmp_path / "model.npz"
+    training.save_model(path, spec, {"0/bias": np.ones(6)})
+    before = path.read_bytes()
+
+    def savez_then_die(file, **arrays):
+        file.write(b"PK\x03\x04 half a zip archive")
+        raise KeyboardInterrupt  # as a Ctrl-C in the middle of the write
+
+    monkeypatch.setattr(np, "savez", savez_then_die)
+    with pytest.raises(KeyboardInterrupt):
+        training.save_model(path, spec, {"0/bias": np.zeros(6)})
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+    assert np.array_equal(training.load_model(path)[1]["0/bias"], np.ones(6))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.npz"]  # no temporary left
+
+
+def test_save_model_adds_the_suffix_as_numpy_did(tmp_path):
+    spec = training.make_spec("classify", 8, 1, 3, units=6, order=4)
+    training.save_model(tmp_path / "model", spec, {})
+    assert (tmp_path / "model.npz").exists()

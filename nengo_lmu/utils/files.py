@@ -1,0 +1,31 @@
+"""Writing files so that a failed or killed run never leaves half a file."""
+
+import contextlib
+import os
+import pathlib
+import tempfile
+
+
+@contextlib.contextmanager
+def atomic_write(path, mode="wb"):
+    """Open a temporary file beside ``path``; on success it replaces ``path``.
+
+    The file is written, flushed to disk and renamed over ``path`` in one
+    step (``os.replace``), so a reader sees the old file or the new one,
+    never a part; if the block raises (or the process dies), the old file is
+    untouched and the temporary one is removed (or, after a kill, left beside
+    it with a ``.tmp`` suffix, never in its place).
+    """
+    path = pathlib.Path(path)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
+                                         suffix=".tmp")
+    try:
+        with os.fdopen(handle, mode) as file:
+            yield file
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(temporary)
+        raise
