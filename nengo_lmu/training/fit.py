@@ -22,6 +22,14 @@ from nengo_lmu.params import (
     UNITS,
     check_param,
 )
+from nengo_lmu.training.parallel import (
+    DROPOUT,
+    build_parallel_model,
+    parallel_inputs,
+    parallel_params,
+    parallel_predict,
+    resolve_mode,
+)
 from nengo_lmu.training.sequences import accuracy, nengo_dl_sim, predict, unroll_for
 from nengo_lmu.training.spec import (
     build_model,
@@ -73,15 +81,39 @@ def fit(
     progress_bar=True,
     params=None,
     unroll=8,
+    mode="auto",
+    dropout=0.0,
 ):
     """Train a spec's model with NengoDL (Adam); return ``(params, info)``.
 
     Spiking hidden neurons are trained through NengoDL's rate approximation.
-    ``info`` has ``seconds`` (of `fit` itself), ``batches``, ``sequences``.
-    With ``max_batches``, training stops after that many batches (a smoke run).
+    ``info`` has ``seconds`` (of `fit` itself), ``batches``, ``sequences``,
+    ``mode``. With ``max_batches``, training stops after that many batches (a
+    smoke run).
+
+    ``mode="parallel"`` trains a feedforward classifier as one NengoDL step per
+    sequence (`nengo_lmu.training.parallel`), ``"steps"`` steps through every
+    element; ``"auto"`` (the default) is parallel wherever it applies. Either
+    way the params are those of `build_model`'s step-by-step model.
+    ``dropout`` (parallel only) drops that fraction of the hidden activities
+    during training.
     """
     import tensorflow as tf
 
+    mode = resolve_mode(spec, mode)
+    dropout = check_param(DROPOUT, dropout)
+    if dropout > 0 and mode != "parallel":
+        raise ValidationError(
+            "Dropout is applied by parallel training only; train a feedforward "
+            "classifier in mode='parallel', or set dropout=0",
+            "dropout",
+        )
+    if params is not None and mode == "parallel":
+        raise ValidationError(
+            "Parallel training starts from the initial weights; pass mode='steps' "
+            "to continue training given params",
+            "params",
+        )
     epochs = check_param(EPOCHS, epochs)
     batch_size = check_param(BATCH_SIZE, batch_size)
     learning_rate = check_param(LEARNING_RATE, learning_rate)
@@ -102,9 +134,14 @@ def fit(
     batches_per_epoch = n // batch_size
     if max_batches is not None:
         epochs = int(np.ceil(max_batches / batches_per_epoch))
-    model = build_model(spec, params=params)
     tf.random.set_seed(spec["seed"])
-    with nengo_dl_sim(model, batch_size, unroll_for(spec["n_steps"], unroll)) as sim:
+    if mode == "parallel":
+        model = build_parallel_model(spec, dropout=dropout)
+        x, unroll = parallel_inputs(x), 1
+    else:
+        model = build_model(spec, params=params)
+        unroll = unroll_for(spec["n_steps"], unroll)
+    with nengo_dl_sim(model, batch_size, unroll) as sim:
         if classify:
             loss = tf.losses.SparseCategoricalCrossentropy(from_logits=True)
         else:
@@ -128,9 +165,9 @@ def fit(
                 sim.fit({model.input: x}, {model.probe: targets}, epochs=epochs,
                         verbose=0, callbacks=callbacks)
         seconds = time.perf_counter() - start
-        new_params = get_params(sim, model)
+        new_params = parallel_params(sim, model) if mode == "parallel" else get_params(sim, model)
     info = dict(seconds=seconds, batches=batches, sequences=batches * batch_size,
-                batches_per_epoch=batches_per_epoch, epochs=epochs)
+                batches_per_epoch=batches_per_epoch, epochs=epochs, mode=mode)
     # the first batch includes building TensorFlow's graph: time the others
     if len(timer.times) > 2:
         steady = (timer.times[-1] - timer.times[0]) / (len(timer.times) - 1)
@@ -156,6 +193,8 @@ def train_classifier(
     max_batches=None,
     n_classes=None,
     progress_bar=True,
+    mode="auto",
+    dropout=0.0,
     **cell_kwargs,
 ):
     """Train an LMU classifier on ``data``; return its metrics, spec and params.
@@ -177,12 +216,15 @@ def train_classifier(
     training did: a model trained unfiltered and read through a lowpass with
     spikes falls to chance.
 
+    ``mode`` and ``dropout`` are `fit`'s: a feedforward cell read out without a
+    lowpass trains in parallel over time by default.
+
     Returns
     -------
     dict
         ``test_accuracy``, ``seconds_per_epoch`` (of the whole training,
         including the first batch's graph building), ``train_seconds``,
-        ``epochs_trained``, ``batches``; ``sequences_per_second`` and
+        ``epochs_trained``, ``batches``, ``train_mode``; ``sequences_per_second`` and
         ``projected_epoch_seconds`` from the batches after the first (the
         steady training speed) and ``first_batch_seconds``; with ``spiking``,
         ``spiking_test_accuracy``; ``spec`` and ``params`` (for `save_model`,
@@ -215,8 +257,9 @@ def train_classifier(
         )
     params, info = fit(spec, x_train, y_train, epochs, batch_size=batch_size,
                        learning_rate=learning_rate, max_batches=max_batches,
-                       progress_bar=progress_bar)
+                       progress_bar=progress_bar, mode=mode, dropout=dropout)
     result = dict(
+        train_mode=info["mode"],
         epochs_trained=info["epochs"],
         batches=info["batches"],
         train_seconds=info["seconds"],
@@ -229,24 +272,36 @@ def train_classifier(
         result["first_batch_seconds"] = info["first_batch_seconds"]
     result.update(evaluate_classifier(spec, params, x_test, y_test, spiking=spiking,
                                       rate_scale=rate_scale,
-                                      spiking_synapse=spiking_synapse))
+                                      spiking_synapse=spiking_synapse,
+                                      progress_bar=progress_bar,
+                                      parallel=info["mode"] == "parallel"))
     result["spec"], result["params"] = spec, params
     return result
 
 
 def evaluate_classifier(spec, params, x_test, y_test, spiking=False, rate_scale=1000.0,
-                        spiking_synapse="spec"):
+                        spiking_synapse="spec", progress_bar=False, parallel=False):
     """Test accuracy of a classifier in NengoDL, as trained and (``spiking``) with spikes.
 
     Returns a dict with ``test_accuracy`` and, with ``spiking``,
     ``spiking_test_accuracy`` (the spiking counterpart of the trained neurons,
     scaled by ``rate_scale``, read out through ``spiking_synapse``; see
-    `build_model`).
+    `build_model`). Both run step by step, batched; ``progress_bar`` shows
+    their batches on stderr. With ``parallel``, the rate accuracy is computed
+    by the parallel model instead (`nengo_lmu.training.parallel.parallel_predict`:
+    the same logits to float32 precision, in a fraction of the time);
+    ``rate_evaluation`` says which.
     """
-    result = dict(test_accuracy=accuracy(predict(spec, params, x_test), y_test))
+    if parallel:
+        logits = parallel_predict(spec, params, x_test)
+    else:
+        logits = predict(spec, params, x_test, progress_bar=progress_bar)
+    result = dict(test_accuracy=accuracy(logits, y_test),
+                  rate_evaluation="parallel" if parallel else "steps")
     if spiking:
         logits = predict(spec, params, x_test, neuron_type=spiking_name(spec["neuron_type"]),
-                         rate_scale=rate_scale, readout_synapse=spiking_synapse)
+                         rate_scale=rate_scale, readout_synapse=spiking_synapse,
+                         progress_bar=progress_bar)
         result["spiking_test_accuracy"] = accuracy(logits, y_test)
     return result
 

@@ -60,20 +60,46 @@ def predict(spec, params, x, batch_size=100, neuron_type=None, rate_scale=1.0,
     """
     model = build_model(spec, params, neuron_type=neuron_type, rate_scale=rate_scale,
                         readout_synapse=readout_synapse)
-    out = _run_held(spec, model, x, batch_size, [model.probe])[model.probe]
+    out = _run_held(spec, model, x, batch_size, [model.probe],
+                    progress_bar=progress_bar)[model.probe]
     k = steps_per_element(spec)
     return out[:, -1] if spec["task"] == "classify" else out[:, k - 1:: k]
 
 
-def _run_held(spec, model, x, batch_size, probes):
-    """``probes``' outputs of ``model`` on ``x`` (elements held), in NengoDL."""
+def _predict_bar(n_batches, desc):
+    """A Keras callback showing NengoDL's batches of a prediction as a bar on stderr."""
+    import tensorflow as tf  # pylint: disable=import-outside-toplevel
+    from tqdm import tqdm  # pylint: disable=import-outside-toplevel
+
+    class PredictBar(tf.keras.callbacks.Callback):
+        def on_predict_begin(self, logs=None):
+            self.bar = tqdm(total=n_batches, desc=desc, unit="batch", leave=False)
+
+        def on_predict_batch_end(self, batch, logs=None):
+            self.bar.update(1)
+
+        def on_predict_end(self, logs=None):
+            self.bar.close()
+
+    return PredictBar()
+
+
+def _run_held(spec, model, x, batch_size, probes, progress_bar=False):
+    """``probes``' outputs of ``model`` on ``x`` (elements held), in NengoDL.
+
+    With ``progress_bar``, a bar on stderr counts the batches.
+    """
     x = np.asarray(x, dtype=np.float32)
     check_spec_shape(spec, x)
     n = len(x)
     batch_size = min(check_param(BATCH_SIZE, batch_size), n)
     held = hold_elements(x, steps_per_element(spec))
+    padded = _pad(held, batch_size)
+    callbacks = []
+    if progress_bar:
+        callbacks.append(_predict_bar(len(padded) // batch_size, f"{n} sequences"))
     with nengo_dl_sim(model, batch_size, unroll_for(held.shape[1])) as sim:
-        out = sim.predict({model.input: _pad(held, batch_size)}, verbose=0)
+        out = sim.predict({model.input: padded}, verbose=0, callbacks=callbacks)
     return {probe: np.asarray(out[probe][:n]) for probe in probes}
 
 

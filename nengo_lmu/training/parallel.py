@@ -1,0 +1,283 @@
+"""Training a feedforward `.LMUCell` in parallel over time, as one NengoDL step per sequence.
+
+In a cell whose memory does not read the hidden state or itself
+(``hidden_to_memory=False``, ``memory_to_memory=False``), whose memory is fixed
+(``trainable_memory=False``) and whose hidden state does not read itself
+(``hidden_to_hidden=False``), the memory is a fixed linear filter of the input.
+Its state after the last element is one matrix product with the reversed
+impulse response (Chilkuri & Eliasmith 2021, eq. 25):
+
+.. code-block:: text
+
+    m[T-1] = sum_t K[T-1-t] u[t],   K[k] = Ad^k Bd   (the memory's own ZOH matrices)
+
+and the classifier reads ``h[T-1] = f(W_x x[T-1] + W_m m[T-1] + b)``. The
+parallel model is a Nengo network that computes exactly that in one time step
+(the whole sequence enters as one vector), so that NengoDL trains it as a
+feedforward network: every parameter is one of the step-by-step model's
+(``e_x``, ``W_x``, ``W_m``, the hidden biases, the readout), and
+`parallel_params` returns them as params of `build_model`, which runs the same
+model step by step on every backend.
+
+Only classification without a readout synapse is parallel: a lowpass readout
+at the last step reads earlier hidden states too, and sequence-to-sequence
+regression needs every state (not built yet); both train step by step.
+"""
+
+import nengo
+import numpy as np
+from nengo.exceptions import ValidationError
+from nengo.params import EnumParam, NumberParam
+
+from nengo_lmu.backends import import_backend_module
+from nengo_lmu.networks import LegendreMemory
+from nengo_lmu.params import check_param
+from nengo_lmu.training.sequences import nengo_dl_sim
+from nengo_lmu.training.spec import build_model, find_index, neuron_type_from_name
+
+MODES = ("auto", "parallel", "steps")
+MODE = EnumParam("mode", values=MODES)
+DROPOUT = NumberParam("dropout", low=0, high=1, high_open=True)
+
+# cell options that make a cell's memory or hidden state depend on its own past
+# (option, its LMUCell default, why it prevents parallel training)
+_RECURRENT = (
+    ("hidden_to_hidden", True, "the hidden state reads its previous value"),
+    ("hidden_to_memory", False, "the memory reads the previous hidden state"),
+    ("memory_to_memory", False, "the memory reads its own previous state"),
+    ("trainable_memory", False, "a trained memory is not a fixed filter"),
+)
+
+
+def parallel_problem(spec):
+    """``(option, reason)`` that keeps ``spec``'s model from parallel training, or None."""
+    options = spec["cell_kwargs"]
+    for name, default, reason in _RECURRENT:
+        if options.get(name, default):
+            return name, f"{name}=True: {reason}"
+    if spec["task"] != "classify":
+        return "task", "sequence-to-sequence regression trains step by step (for now)"
+    if spec["readout_synapse"] is not None:
+        return "readout_synapse", (
+            "a readout lowpass reads earlier hidden states too, not only the last"
+        )
+    if spec.get("steps_per_element", 1) != 1:
+        return "spec", "the model is deployed (its elements are held for several steps)"
+    return None
+
+
+def resolve_mode(spec, mode="auto"):
+    """``"parallel"`` or ``"steps"``: how ``spec``'s model trains under ``mode``.
+
+    ``"auto"`` is parallel wherever it applies (as KerasLMU does); a model
+    forced to ``"parallel"`` that cannot be raises a `ValidationError` naming
+    the connection or option that prevents it.
+    """
+    mode = check_param(MODE, mode)
+    problem = parallel_problem(spec)
+    if mode == "auto":
+        return "steps" if problem else "parallel"
+    if mode == "parallel" and problem:
+        name, reason = problem
+        raise ValidationError(
+            f"This model cannot train in parallel over time: {reason}. Train it with "
+            f"mode='steps', or build a feedforward cell (hidden_to_hidden=False, "
+            f"hidden_to_memory=False, memory_to_memory=False, trainable_memory=False, "
+            f"readout_synapse=None)",
+            name,
+        )
+    return mode
+
+
+def memory_kernel(spec):
+    """``(n_steps, order)``: the memory's response ``Ad^k Bd`` to a unit input ``k`` steps ago.
+
+    Computed from the `.LegendreMemory` the step-by-step cell builds, so that
+    both use the same discretization.
+    """
+    memory = LegendreMemory(spec["order"], spec["theta"], dt=spec["dt"],
+                            add_to_container=False)
+    kernel = np.zeros((spec["n_steps"], spec["order"]))
+    state = memory.Bd[:, 0]
+    for k in range(spec["n_steps"]):
+        kernel[k] = state
+        state = memory.Ad @ state
+    return kernel
+
+
+class ParallelModel:
+    """The one-step network of `build_parallel_model` and its handles.
+
+    Attributes
+    ----------
+    net : nengo.Network
+    input : nengo.Node
+        The whole sequence as one vector (``n_steps * size_in``, time major).
+    hidden : nengo.Ensemble
+    output : nengo.Node
+    probe : nengo.Probe
+    encoders : dict
+        ``(d, j) -> Connection`` applying ``e_x[d, j]`` to input ``j``'s memory.
+    input_to_hidden, memory_to_hidden, readout : nengo.Connection
+        (``input_to_hidden`` is None if the cell has none.)
+    spec : dict
+    """
+
+    def __init__(self, **handles):
+        self.__dict__.update(handles)
+
+
+def build_parallel_model(spec, params=None, dropout=0.0):
+    """The parallel (one step per sequence) network of a feedforward classifier ``spec``.
+
+    ``params`` are the step-by-step model's (from `parallel_params` or
+    `get_params`; None: the initial weights). ``dropout`` (in [0, 1)) drops
+    that fraction of the hidden activities while NengoDL trains (Keras's
+    ``Dropout``, through ``nengo_dl.Layer``); it has no parameters, and the
+    step-by-step model runs without it.
+    """
+    resolve_mode(spec, "parallel")
+    dropout = check_param(DROPOUT, dropout)
+    nengo_dl = import_backend_module("nengo_dl")
+    tf = import_backend_module("tensorflow")
+    n_steps, size_in, order = spec["n_steps"], spec["size_in"], spec["order"]
+    memory_d = spec["cell_kwargs"].get("memory_d", 1)
+    input_to_hidden = spec["cell_kwargs"].get("input_to_hidden", True)
+    hidden_bias = spec["cell_kwargs"].get("hidden_bias", True)
+    # the final state from every element at once: K reversed, one row per element
+    final_state = memory_kernel(spec)[::-1].T
+    glorot = nengo_dl.dists.Glorot()
+    with nengo.Network(seed=spec["seed"], label="parallel LMU model") as net:
+        nengo_dl.configure_settings(trainable=None, stateful=False)
+        inp = nengo.Node(np.zeros(n_steps * size_in), label="sequence")
+        memory = nengo.Node(size_in=memory_d * order, label="final memory state")
+        encoders = {}
+        for j in range(size_in):
+            filtered = nengo.Node(size_in=order, label=f"filtered input {j}")
+            conn = nengo.Connection(
+                inp[j::size_in], filtered, transform=final_state, synapse=None
+            )
+            net.config[conn].trainable = False
+            for d in range(memory_d):
+                encoders[d, j] = nengo.Connection(
+                    filtered, memory[d * order:(d + 1) * order], transform=1.0,
+                    synapse=None,
+                )
+        hidden = nengo.Ensemble(
+            spec["units"], 1, neuron_type=neuron_type_from_name(spec["neuron_type"]),
+            gain=nengo.dists.Choice([1.0]), bias=nengo.dists.Choice([0.0]), label="hidden",
+        )
+        net.config[hidden].trainable = hidden_bias
+        to_hidden = None
+        if input_to_hidden:
+            last = inp[(n_steps - 1) * size_in:]
+            to_hidden = nengo.Connection(last, hidden.neurons, transform=glorot, synapse=None)
+        memory_to_hidden = nengo.Connection(
+            memory, hidden.neurons, transform=glorot, synapse=None
+        )
+        activities = hidden.neurons
+        if dropout > 0:
+            activities = nengo_dl.Layer(tf.keras.layers.Dropout(dropout))(
+                hidden.neurons, shape_in=(spec["units"],)
+            )
+        out = nengo.Node(size_in=spec["size_out"], label="readout")
+        readout = nengo.Connection(activities, out, transform=glorot, synapse=None)
+        probe = nengo.Probe(out, label="readout")
+    pmodel = ParallelModel(
+        net=net, input=inp, hidden=hidden, output=out, probe=probe, encoders=encoders,
+        input_to_hidden=to_hidden, memory_to_hidden=memory_to_hidden, readout=readout,
+        spec=spec,
+    )
+    if params is not None:
+        _set_parallel_params(pmodel, params)
+    return pmodel
+
+
+def _step_keys(spec):
+    """Role -> index in params of the step-by-step model's trained objects."""
+    model = build_model(spec)
+    objs = model.parametrized_objects()
+    conns = model.cell.cell_connections
+    readout = next(c for c in model.net.connections if c.post_obj is model.output)
+    keys = {"hidden": find_index(objs, model.cell.hidden), "readout": find_index(objs, readout)}
+    for role in ("input_to_memory", "input_to_hidden", "memory_to_hidden"):
+        if role in conns:
+            keys[role] = find_index(objs, conns[role])
+    return keys
+
+
+def _set_parallel_params(pmodel, params):
+    """Give the parallel model the values of step-by-step ``params``."""
+    keys = _step_keys(pmodel.spec)
+
+    def value(role, name="transform"):
+        key = f"{keys[role]}/{name}"
+        if key not in params:
+            raise ValidationError(
+                f"The parameters lack {key} ({role}): they are not this model's", "params"
+            )
+        return np.asarray(params[key])
+
+    for name in ("encoders", "gain", "bias"):
+        setattr(pmodel.hidden, name, value("hidden", name))
+    pmodel.hidden.normalize_encoders = False
+    e_x = value("input_to_memory")
+    e_x = np.broadcast_to(e_x, (max(d for d, _ in pmodel.encoders) + 1, pmodel.spec["size_in"]))
+    for (d, j), conn in pmodel.encoders.items():
+        conn.transform = float(e_x[d, j])
+    pmodel.memory_to_hidden.transform = value("memory_to_hidden")
+    pmodel.readout.transform = value("readout")
+    if pmodel.input_to_hidden is not None:
+        pmodel.input_to_hidden.transform = value("input_to_hidden")
+
+
+def parallel_predict(spec, params, x, batch_size=100):
+    """A feedforward classifier's logits on ``x``, computed in parallel over time.
+
+    The same logits as `nengo_lmu.training.predict` (step by step) to float32
+    precision, in one NengoDL step per sequence (10000 psFashion sequences take
+    seconds: no progress bar).
+    """
+    pmodel = build_parallel_model(spec, params)
+    inputs = parallel_inputs(x)
+    n = len(inputs)
+    batch_size = min(batch_size, n)
+    padded = np.concatenate([inputs, np.zeros((-n % batch_size,) + inputs.shape[1:],
+                                              dtype=inputs.dtype)])
+    with nengo_dl_sim(pmodel, batch_size, 1) as sim:
+        out = sim.predict({pmodel.input: padded}, verbose=0)[pmodel.probe]
+    return np.asarray(out[:n, -1])
+
+
+def parallel_inputs(x):
+    """Sequences ``(n, steps, dims)`` as one step each: ``(n, 1, steps * dims)``."""
+    x = np.asarray(x, dtype=np.float32)
+    return x.reshape(len(x), 1, -1)
+
+
+def parallel_params(sim, pmodel):
+    """The trained parallel model's values as params of the step-by-step `build_model`.
+
+    Every trainable object of the step-by-step model gets the value of its
+    counterpart; the fixed ones (the memory) keep the values they are built with.
+    """
+    spec = pmodel.spec
+    keys = _step_keys(spec)
+    handles = [pmodel.hidden, pmodel.memory_to_hidden, pmodel.readout,
+               *pmodel.encoders.values()]
+    if pmodel.input_to_hidden is not None:
+        handles.append(pmodel.input_to_hidden)
+    values = dict(zip(handles, sim.get_nengo_params(handles)))
+    params = {f"{keys['hidden']}/{key}": np.asarray(values[pmodel.hidden][key])
+              for key in ("encoders", "gain", "bias")}
+    e_x = np.zeros((spec["cell_kwargs"].get("memory_d", 1), spec["size_in"]))
+    for (d, j), conn in pmodel.encoders.items():
+        e_x[d, j] = np.asarray(values[conn]["transform"]).item()
+    pairs = [("input_to_memory", e_x),
+             ("memory_to_hidden", values[pmodel.memory_to_hidden]["transform"]),
+             ("readout", values[pmodel.readout]["transform"])]
+    if pmodel.input_to_hidden is not None:
+        pairs.append(("input_to_hidden", values[pmodel.input_to_hidden]["transform"]))
+    for role, value in pairs:
+        params[f"{keys[role]}/transform"] = np.asarray(value)
+    return params
