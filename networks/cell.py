@@ -220,7 +220,6 @@ class LMUCell(nengo.Network):
                 )
         memory_kwargs = {} if memory_kwargs is None else dict(memory_kwargs)
 
-
         nengo_dl = import_backend_module("nengo_dl")
         glorot = _glorot()
         self.cell_connections = {}

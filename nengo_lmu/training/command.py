@@ -13,6 +13,7 @@ import sys
 from nengo_lmu.params import check_param
 from nengo_lmu.training import deployment
 from nengo_lmu.training.fit import evaluate_classifier, train_classifier
+from nengo_lmu.training.parallel import MODES
 from nengo_lmu.training.recipes import RECIPES, load_dataset
 from nengo_lmu.training.spec import load_model, save_model
 from nengo_lmu.utils.commands import (
@@ -28,7 +29,7 @@ def cmd_train(args):
     if args.evaluate_on:  # before the minutes of training
         check_param(deployment.MAX_RATE, args.max_rate)
     recipe = dict(RECIPES.get(args.dataset, RECIPES["psdigits"]))
-    for key in ("units", "order", "epochs", "batch_size", "learning_rate"):
+    for key in ("units", "order", "epochs", "batch_size", "learning_rate", "mode", "dropout"):
         value = getattr(args, key, None)
         if value is not None:
             recipe[key] = value
@@ -54,9 +55,8 @@ def cmd_train(args):
         spec, params = load_model(args.load)
         (_, _), (x_test, y_test) = data
         result = dict(loaded=args.load)
-        result.update(evaluate_classifier(spec, params, x_test, y_test,
-                                                   spiking=args.spiking,
-                                                   rate_scale=rate_scale))
+        result.update(evaluate_classifier(spec, params, x_test, y_test, spiking=args.spiking,
+                                          rate_scale=rate_scale, progress_bar=True))
     else:
         result = train_classifier(
             data,
@@ -110,6 +110,13 @@ def register(subparsers):
     sub.add_argument("--order", type=int, default=None, help="memory order")
     sub.add_argument("--batch-size", type=int, default=None)
     sub.add_argument("--learning-rate", type=float, default=None)
+    sub.add_argument("--mode", default=None, choices=MODES,
+                     help="parallel: train a feedforward cell as one NengoDL step per "
+                     "sequence; steps: step through every element; auto (the default): "
+                     "parallel wherever it applies")
+    sub.add_argument("--dropout", type=float, default=None,
+                     help="fraction of hidden activities dropped in parallel training "
+                     "(default: the recipe's, else 0)")
     sub.add_argument("--spiking", action="store_true",
                      help="also evaluate with spiking neurons")
     sub.add_argument("--readout-synapse", type=readout_synapse_arg, default="recipe",

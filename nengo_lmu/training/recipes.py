@@ -14,9 +14,13 @@ RECIPES = {
     # of a Loihi deployment (docs: benchmarks)
     "psdigits": dict(units=128, order=64, epochs=8, batch_size=32, learning_rate=3e-3,
                      hidden_to_hidden=False, readout_synapse=0.005),
-    # the paper's psMNIST recipe (and the NengoDL LMU example's)
-    "psmnist": dict(units=212, order=256, epochs=10, batch_size=100, learning_rate=1e-3),
-    "psfashion": dict(units=212, order=256, epochs=10, batch_size=100, learning_rate=1e-3),
+    # the parallel paper's psMNIST recipe (Chilkuri & Eliasmith 2021: order 468, 346
+    # rectified-linear units, a feedforward hidden layer, dropout 0.5), trained in
+    # parallel over time (one NengoDL step per sequence)
+    "psmnist": dict(units=346, order=468, epochs=20, batch_size=100, learning_rate=1e-3,
+                    hidden_to_hidden=False, dropout=0.5),
+    "psfashion": dict(units=346, order=468, epochs=20, batch_size=100, learning_rate=1e-3,
+                      hidden_to_hidden=False, dropout=0.5),
 }
 #: Sequences in the synthetic stand-in for each data set: (train, test, steps, classes).
 _SYNTHETIC_SHAPES = {
