@@ -14,6 +14,7 @@ from nengo_lmu.benchmarks import (
     loihi_mapping,
     online_learning,
     spiking_memory,
+    throughput,
     training,
 )
 
@@ -26,4 +27,5 @@ BENCHMARKS = {
     "online-learning": online_learning,
     "loihi-mapping": loihi_mapping,
     "training": training,
+    "throughput": throughput,
 }
