@@ -32,9 +32,8 @@ def run_comparison(dataset, units, order, epochs, batch_size, learning_rate, see
     ``keras`` is KerasLMU's psMNIST model, ``keras_relu`` KerasLMU with our
     hidden layer (see `nengo_lmu.benchmarks.keras_lmu.build_keras_lmu`).
     ``readout_synapse`` overrides the psdigits recipe's readout lowpass (None:
-    unfiltered, as KerasLMU reads out).
+    unfiltered, as KerasLMU reads out; ours then trains in parallel over time).
     """
-
     data = load_dataset(dataset, seed=seed)
     settings = dict(units=units, order=order, epochs=epochs, batch_size=batch_size,
                     learning_rate=learning_rate, seed=seed)

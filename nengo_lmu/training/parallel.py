@@ -12,12 +12,14 @@ impulse response (Chilkuri & Eliasmith 2021, eq. 25):
     m[T-1] = sum_t K[T-1-t] u[t],   K[k] = Ad^k Bd   (the memory's own ZOH matrices)
 
 and the classifier reads ``h[T-1] = f(W_x x[T-1] + W_m m[T-1] + b)``. The
-parallel model is a Nengo network that computes exactly that in one time step
-(the whole sequence enters as one vector), so that NengoDL trains it as a
-feedforward network: every parameter is one of the step-by-step model's
-(``e_x``, ``W_x``, ``W_m``, the hidden biases, the readout), and
-`parallel_params` returns them as params of `build_model`, which runs the same
-model step by step on every backend.
+memory has no trained parameter (``e_x`` scales ``u = e_x x``, and the memory is
+linear), so the product with the kernel is computed once per data set, before
+training (`parallel_inputs`). The parallel model is a Nengo network that
+computes the rest in one time step, so that NengoDL trains it as a feedforward
+network: every parameter is one of the step-by-step model's (``e_x``, ``W_x``,
+``W_m``, the hidden biases, the readout), and `parallel_params` returns them as
+params of `build_model`, which runs the same model step by step on every
+backend.
 
 Only classification without a readout synapse is parallel: a lowpass readout
 at the last step reads earlier hidden states too, and sequence-to-sequence
@@ -112,7 +114,8 @@ class ParallelModel:
     ----------
     net : nengo.Network
     input : nengo.Node
-        The whole sequence as one vector (``n_steps * size_in``, time major).
+        Each input dimension's final memory state before ``e_x``, then the last
+        element (``size_in * (order + 1)``; see `parallel_inputs`).
     hidden : nengo.Ensemble
     output : nengo.Node
     probe : nengo.Probe
@@ -140,24 +143,19 @@ def build_parallel_model(spec, params=None, dropout=0.0):
     dropout = check_param(DROPOUT, dropout)
     nengo_dl = import_backend_module("nengo_dl")
     tf = import_backend_module("tensorflow")
-    n_steps, size_in, order = spec["n_steps"], spec["size_in"], spec["order"]
+    size_in, order = spec["size_in"], spec["order"]
     memory_d = spec["cell_kwargs"].get("memory_d", 1)
     input_to_hidden = spec["cell_kwargs"].get("input_to_hidden", True)
     hidden_bias = spec["cell_kwargs"].get("hidden_bias", True)
-    # the final state from every element at once: K reversed, one row per element
-    final_state = memory_kernel(spec)[::-1].T
     glorot = nengo_dl.dists.Glorot()
     with nengo.Network(seed=spec["seed"], label="parallel LMU model") as net:
         nengo_dl.configure_settings(trainable=None, stateful=False)
-        inp = nengo.Node(np.zeros(n_steps * size_in), label="sequence")
+        # each input's final memory state (before e_x), then the last element
+        inp = nengo.Node(np.zeros(size_in * order + size_in), label="filtered sequence")
         memory = nengo.Node(size_in=memory_d * order, label="final memory state")
         encoders = {}
         for j in range(size_in):
-            filtered = nengo.Node(size_in=order, label=f"filtered input {j}")
-            conn = nengo.Connection(
-                inp[j::size_in], filtered, transform=final_state, synapse=None
-            )
-            net.config[conn].trainable = False
+            filtered = inp[j * order:(j + 1) * order]
             for d in range(memory_d):
                 encoders[d, j] = nengo.Connection(
                     filtered, memory[d * order:(d + 1) * order], transform=1.0,
@@ -170,7 +168,7 @@ def build_parallel_model(spec, params=None, dropout=0.0):
         net.config[hidden].trainable = hidden_bias
         to_hidden = None
         if input_to_hidden:
-            last = inp[(n_steps - 1) * size_in:]
+            last = inp[size_in * order:]
             to_hidden = nengo.Connection(last, hidden.neurons, transform=glorot, synapse=None)
         memory_to_hidden = nengo.Connection(
             memory, hidden.neurons, transform=glorot, synapse=None
@@ -239,7 +237,7 @@ def parallel_predict(spec, params, x, batch_size=100):
     seconds: no progress bar).
     """
     pmodel = build_parallel_model(spec, params)
-    inputs = parallel_inputs(x)
+    inputs = parallel_inputs(spec, x)
     n = len(inputs)
     batch_size = min(batch_size, n)
     padded = np.concatenate([inputs, np.zeros((-n % batch_size,) + inputs.shape[1:],
@@ -249,10 +247,26 @@ def parallel_predict(spec, params, x, batch_size=100):
     return np.asarray(out[:n, -1])
 
 
-def parallel_inputs(x):
-    """Sequences ``(n, steps, dims)`` as one step each: ``(n, 1, steps * dims)``."""
+def parallel_inputs(spec, x, chunk=5000):
+    """The parallel model's input for sequences ``x`` ``(n, steps, dims)``: ``(n, 1, d)``.
+
+    Each input dimension's final memory state (one matrix product of the
+    sequence with the reversed kernel, before the trained encoder ``e_x``),
+    then the last element. The memory has no trained parameter, so this is
+    computed once, before training, rather than in every batch of every
+    epoch; ``chunk`` sequences at a time bound the memory it needs.
+    """
     x = np.asarray(x, dtype=np.float32)
-    return x.reshape(len(x), 1, -1)
+    # the final state from every element at once: K reversed, one row per element
+    final_state = memory_kernel(spec)[::-1].astype(np.float32)
+    out = np.empty((len(x), 1, x.shape[2] * (spec["order"] + 1)), dtype=np.float32)
+    order = spec["order"]
+    for start in range(0, len(x), chunk):
+        part = x[start:start + chunk]
+        for j in range(x.shape[2]):
+            out[start:start + chunk, 0, j * order:(j + 1) * order] = part[:, :, j] @ final_state
+        out[start:start + chunk, 0, x.shape[2] * order:] = part[:, -1]
+    return out
 
 
 def parallel_params(sim, pmodel):

@@ -36,9 +36,9 @@ def test_trained_parallel_model_equals_step_by_step(
     with nengo_dl_sim(model, 32, 1) as sim:
         sim.compile(optimizer=tf.optimizers.Adam(3e-3),
                     loss={model.probe: tf.losses.SparseCategoricalCrossentropy(from_logits=True)})
-        sim.fit({model.input: parallel.parallel_inputs(x)}, {model.probe: y[:, None, None]},
+        sim.fit({model.input: parallel.parallel_inputs(spec, x)}, {model.probe: y[:, None, None]},
                 epochs=2, verbose=0)
-        ours = sim.predict({model.input: parallel.parallel_inputs(x)}, verbose=0)[model.probe]
+        ours = sim.predict({model.input: parallel.parallel_inputs(spec, x)}, verbose=0)[model.probe]
         params = parallel.parallel_params(sim, model)
     ours = ours[:, -1]
     steps = training.predict(spec, params, x, batch_size=64)
