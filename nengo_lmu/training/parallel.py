@@ -32,9 +32,9 @@ from nengo.exceptions import ValidationError
 from nengo.params import EnumParam, NumberParam
 
 from nengo_lmu.backends import import_backend_module
-from nengo_lmu.networks import LegendreMemory
-from nengo_lmu.params import check_param
-from nengo_lmu.training.sequences import nengo_dl_sim
+from nengo_lmu.legendre import impulse_response
+from nengo_lmu.params import BATCH_SIZE, check_param
+from nengo_lmu.training.sequences import nengo_dl_sim, pad_batches
 from nengo_lmu.training.spec import build_model, find_index, neuron_type_from_name
 
 MODES = ("auto", "parallel", "steps")
@@ -94,17 +94,14 @@ def resolve_mode(spec, mode="auto"):
 def memory_kernel(spec):
     """``(n_steps, order)``: the memory's response ``Ad^k Bd`` to a unit input ``k`` steps ago.
 
-    Computed from the `.LegendreMemory` the step-by-step cell builds, so that
-    both use the same discretization.
+    `nengo_lmu.impulse_response` of the memory the step-by-step cell builds
+    (its order, window and step; zero-order hold).
     """
-    memory = LegendreMemory(spec["order"], spec["theta"], dt=spec["dt"],
-                            add_to_container=False)
-    kernel = np.zeros((spec["n_steps"], spec["order"]))
-    state = memory.Bd[:, 0]
-    for k in range(spec["n_steps"]):
-        kernel[k] = state
-        state = memory.Ad @ state
-    return kernel
+    return impulse_response(spec["order"], spec["theta"], spec["dt"], spec["n_steps"])
+
+
+def _memory_d(spec):
+    return spec["cell_kwargs"].get("memory_d", 1)
 
 
 class ParallelModel:
@@ -144,7 +141,7 @@ def build_parallel_model(spec, params=None, dropout=0.0):
     nengo_dl = import_backend_module("nengo_dl")
     tf = import_backend_module("tensorflow")
     size_in, order = spec["size_in"], spec["order"]
-    memory_d = spec["cell_kwargs"].get("memory_d", 1)
+    memory_d = _memory_d(spec)
     input_to_hidden = spec["cell_kwargs"].get("input_to_hidden", True)
     hidden_bias = spec["cell_kwargs"].get("hidden_bias", True)
     glorot = nengo_dl.dists.Glorot()
@@ -220,7 +217,7 @@ def _set_parallel_params(pmodel, params):
         setattr(pmodel.hidden, name, value("hidden", name))
     pmodel.hidden.normalize_encoders = False
     e_x = value("input_to_memory")
-    e_x = np.broadcast_to(e_x, (max(d for d, _ in pmodel.encoders) + 1, pmodel.spec["size_in"]))
+    e_x = np.broadcast_to(e_x, (_memory_d(pmodel.spec), pmodel.spec["size_in"]))
     for (d, j), conn in pmodel.encoders.items():
         conn.transform = float(e_x[d, j])
     pmodel.memory_to_hidden.transform = value("memory_to_hidden")
@@ -239,11 +236,10 @@ def parallel_predict(spec, params, x, batch_size=100):
     pmodel = build_parallel_model(spec, params)
     inputs = parallel_inputs(spec, x)
     n = len(inputs)
-    batch_size = min(batch_size, n)
-    padded = np.concatenate([inputs, np.zeros((-n % batch_size,) + inputs.shape[1:],
-                                              dtype=inputs.dtype)])
+    batch_size = min(check_param(BATCH_SIZE, batch_size), n)
     with nengo_dl_sim(pmodel, batch_size, 1) as sim:
-        out = sim.predict({pmodel.input: padded}, verbose=0)[pmodel.probe]
+        out = sim.predict({pmodel.input: pad_batches(inputs, batch_size)}, verbose=0)
+    out = out[pmodel.probe]
     return np.asarray(out[:n, -1])
 
 
@@ -284,7 +280,7 @@ def parallel_params(sim, pmodel):
     values = dict(zip(handles, sim.get_nengo_params(handles)))
     params = {f"{keys['hidden']}/{key}": np.asarray(values[pmodel.hidden][key])
               for key in ("encoders", "gain", "bias")}
-    e_x = np.zeros((spec["cell_kwargs"].get("memory_d", 1), spec["size_in"]))
+    e_x = np.zeros((_memory_d(spec), spec["size_in"]))
     for (d, j), conn in pmodel.encoders.items():
         e_x[d, j] = np.asarray(values[conn]["transform"]).item()
     pairs = [("input_to_memory", e_x),

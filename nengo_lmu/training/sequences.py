@@ -25,7 +25,8 @@ from nengo_lmu.training.spec import (
 )
 
 
-def _pad(x, multiple):
+def pad_batches(x, multiple):
+    """``x`` with zero sequences appended up to a whole number of batches of ``multiple``."""
     extra = -len(x) % multiple
     if extra:
         x = np.concatenate([x, np.zeros((extra,) + x.shape[1:], x.dtype)])
@@ -94,7 +95,7 @@ def _run_held(spec, model, x, batch_size, probes, progress_bar=False):
     n = len(x)
     batch_size = min(check_param(BATCH_SIZE, batch_size), n)
     held = hold_elements(x, steps_per_element(spec))
-    padded = _pad(held, batch_size)
+    padded = pad_batches(held, batch_size)
     callbacks = []
     if progress_bar:
         callbacks.append(_predict_bar(len(padded) // batch_size, f"{n} sequences"))

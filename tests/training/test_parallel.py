@@ -5,8 +5,9 @@ import pytest
 import tensorflow as tf
 from nengo.exceptions import ValidationError
 
-from nengo_lmu import cli, impulse_response, training
+from nengo_lmu import cli, training
 from nengo_lmu.datasets import psdigits
+from nengo_lmu.networks import LegendreMemory
 from nengo_lmu.training import parallel
 from nengo_lmu.training.sequences import nengo_dl_sim
 
@@ -17,10 +18,16 @@ def feedforward_spec(n_steps=64, size_in=1, size_out=10, units=32, order=16, **k
     return training.make_spec("classify", n_steps, size_in, size_out, units, order, **options)
 
 
-def test_kernel_is_the_impulse_response():
+def test_kernel_is_the_step_by_step_memory_recursion():
+    """The kernel is what the cell's own LegendreMemory does, one step at a time."""
     spec = feedforward_spec(theta=0.05)
-    H = impulse_response(spec["order"], spec["theta"], spec["dt"], spec["n_steps"])
-    assert np.allclose(parallel.memory_kernel(spec), H, rtol=1e-10, atol=1e-12)
+    memory = LegendreMemory(spec["order"], spec["theta"], dt=spec["dt"],
+                            add_to_container=False)
+    state, rows = memory.Bd[:, 0], []
+    for _ in range(spec["n_steps"]):
+        rows.append(state)
+        state = memory.Ad @ state
+    assert np.allclose(parallel.memory_kernel(spec), rows, rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parametrize("size_in, memory_d, input_to_hidden", [(1, 1, True), (3, 2, False)])
