@@ -5,6 +5,7 @@ deferred into a function counts as much as one at the top of a module.
 """
 
 import ast
+import configparser
 import importlib
 import pathlib
 import warnings
@@ -224,3 +225,12 @@ def test_kept_packages_keep_their_names():
         assert hasattr(nengo_lmu.loihi, name), name
     # documented at its old place before the Loihi-ready build moved to nengo_lmu.loihi
     assert nengo_lmu.networks.memory.Mirrored is nengo_lmu.loihi.Mirrored
+
+
+def test_setup_cfg_lists_every_package():
+    """A wheel holds only the packages setup.cfg names: each subpackage must be there."""
+    config = configparser.ConfigParser()
+    config.read(ROOT / "setup.cfg")
+    listed = set(config["options"]["packages"].split())
+    packages = {name for name, (path, _) in MODULES.items() if path.name == "__init__.py"}
+    assert listed == packages
