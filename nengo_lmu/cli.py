@@ -14,7 +14,7 @@ from nengo.exceptions import ValidationError
 
 from nengo_lmu.backends import resolve_backend
 from nengo_lmu.benchmarks import BENCHMARKS
-from nengo_lmu.demos import DEMOS, run_demo
+from nengo_lmu.demos import DEMOS, POPULATIONS, run_demo
 from nengo_lmu.training import command as train_command
 from nengo_lmu.utils.commands import add_common, print_metrics
 
@@ -58,7 +58,7 @@ def build_parser():
         "mackey-glass, 10 for ideal-delay)",
     )
     demo.add_argument(
-        "--population", default=None, choices=("window", "pairs", "array"),
+        "--population", default=None, choices=POPULATIONS,
         help="learn-product only: what the learning population represents "
         "(default: window; see LearnedReadout)",
     )

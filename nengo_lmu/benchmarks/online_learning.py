@@ -3,10 +3,8 @@
 import time
 
 from nengo_lmu.backends import resolve_backend
-from nengo_lmu.demos import ONLINE_LEARNING_DEMOS, run_demo
+from nengo_lmu.demos import ONLINE_LEARNING_DEMOS, POPULATION_DEMOS, POPULATIONS, run_demo
 from nengo_lmu.utils.commands import choice_list, format_table
-
-POPULATIONS = ("window", "pairs", "array")
 
 # demo -> the metrics shown as its baselines (what the learned output is compared with)
 BASELINES = {
@@ -21,7 +19,7 @@ def run(args):
     backends = [resolve_backend(b) for b in args.backends]
     runs = []
     for name in args.demos:
-        for population in args.populations if name == "learn-product" else [None]:
+        for population in args.populations if name in POPULATION_DEMOS else [None]:
             for backend in backends:
                 label = name if population is None else f"{name} ({population})"
                 plot = None

@@ -22,8 +22,9 @@ DEMOS = {
 #: the demos that learn online (PES), compared across backends by
 #: ``nengo-lmu bench online-learning``
 ONLINE_LEARNING_DEMOS = ("learn-delay", "learn-product", "mackey-glass")
-#: demos that take a ``population`` (`.LearnedReadout`'s)
+#: demos that take a ``population`` (`.LearnedReadout`'s), and the populations
 POPULATION_DEMOS = ("learn-product",)
+POPULATIONS = ("window", "pairs", "array")
 
 
 def run_demo(name, seed=0, backend=None, plot=None, duration=None, population=None):

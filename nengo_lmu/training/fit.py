@@ -30,7 +30,13 @@ from nengo_lmu.training.parallel import (
     parallel_predict,
     resolve_mode,
 )
-from nengo_lmu.training.sequences import accuracy, nengo_dl_sim, predict, unroll_for
+from nengo_lmu.training.sequences import (
+    accuracy,
+    batch_callback,
+    nengo_dl_sim,
+    predict,
+    unroll_for,
+)
 from nengo_lmu.training.spec import (
     build_model,
     check_sequences,
@@ -39,35 +45,6 @@ from nengo_lmu.training.spec import (
     make_spec,
     spiking_name,
 )
-
-
-def _batch_callback(total_batches, desc, progress_bar):
-    """A Keras callback that times batches and shows a progress bar on stderr."""
-    import tensorflow as tf
-    from tqdm import tqdm
-
-    class BatchCallback(tf.keras.callbacks.Callback):
-        def __init__(self):
-            super().__init__()
-            self.times = []
-            self.bar = None
-
-        def on_train_begin(self, logs=None):
-            if progress_bar:
-                self.bar = tqdm(total=total_batches, desc=desc, unit="batch", leave=False)
-
-        def on_train_batch_end(self, batch, logs=None):
-            self.times.append(time.perf_counter())
-            if self.bar is not None:
-                self.bar.update(1)
-                if logs and "loss" in logs:
-                    self.bar.set_postfix(loss=f"{logs['loss']:.3f}")
-
-        def on_train_end(self, logs=None):
-            if self.bar is not None:
-                self.bar.close()
-
-    return BatchCallback()
 
 
 def fit(
@@ -89,8 +66,9 @@ def fit(
     Spiking hidden neurons are trained through NengoDL's rate approximation.
     ``info`` has ``seconds`` (of `fit` itself), ``batches``, ``sequences``,
     ``mode`` and, in parallel, ``memory_seconds`` (computing the final memory
-    states of the data, once, before training). With ``max_batches``, training stops after that many batches (a
-    smoke run).
+    states of the data, once, before training). With ``max_batches``,
+    training stops after that many batches (a smoke run). ``params`` (from an
+    earlier `fit`) continue a training, in either mode.
 
     ``mode="parallel"`` trains a feedforward classifier as one NengoDL step per
     sequence (`nengo_lmu.training.parallel`), ``"steps"`` steps through every
@@ -108,12 +86,6 @@ def fit(
             "Dropout is applied by parallel training only; train a feedforward "
             "classifier in mode='parallel', or set dropout=0",
             "dropout",
-        )
-    if params is not None and mode == "parallel":
-        raise ValidationError(
-            "Parallel training starts from the initial weights; pass mode='steps' "
-            "to continue training given params",
-            "params",
         )
     epochs = check_param(EPOCHS, epochs)
     batch_size = check_param(BATCH_SIZE, batch_size)
@@ -137,7 +109,7 @@ def fit(
         epochs = int(np.ceil(max_batches / batches_per_epoch))
     tf.random.set_seed(spec["seed"])
     if mode == "parallel":
-        model = build_parallel_model(spec, dropout=dropout)
+        model = build_parallel_model(spec, params=params, dropout=dropout)
         precompute = time.perf_counter()
         x, unroll = parallel_inputs(spec, x), 1
         precompute = time.perf_counter() - precompute
@@ -151,7 +123,7 @@ def fit(
             loss = tf.losses.MeanSquaredError()
         sim.compile(optimizer=tf.optimizers.Adam(learning_rate), loss={model.probe: loss})
         total = epochs * batches_per_epoch if max_batches is None else max_batches
-        timer = _batch_callback(total, "training", progress_bar)
+        timer = batch_callback(total, "training", progress_bar)
         callbacks = [timer]
         start = time.perf_counter()
         if max_batches is not None:

@@ -6,6 +6,7 @@
   ``loihi-sim`` or ``loihi``.
 """
 
+import time
 import warnings
 
 import nengo
@@ -67,22 +68,41 @@ def predict(spec, params, x, batch_size=100, neuron_type=None, rate_scale=1.0,
     return out[:, -1] if spec["task"] == "classify" else out[:, k - 1:: k]
 
 
-def _predict_bar(n_batches, desc):
-    """A Keras callback showing NengoDL's batches of a prediction as a bar on stderr."""
+def batch_callback(total_batches, desc, progress_bar=True):
+    """A Keras callback that times each batch (training or prediction) and shows a bar.
+
+    The bar (tqdm, on stderr) shows the running loss while training; ``times``
+    holds the end of every batch.
+    """
     import tensorflow as tf  # pylint: disable=import-outside-toplevel
     from tqdm import tqdm  # pylint: disable=import-outside-toplevel
 
-    class PredictBar(tf.keras.callbacks.Callback):
-        def on_predict_begin(self, logs=None):
-            self.bar = tqdm(total=n_batches, desc=desc, unit="batch", leave=False)
+    class BatchCallback(tf.keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.times = []
+            self.bar = None
 
-        def on_predict_batch_end(self, batch, logs=None):
-            self.bar.update(1)
+        def begin(self, logs=None):
+            if progress_bar:
+                self.bar = tqdm(total=total_batches, desc=desc, unit="batch", leave=False)
 
-        def on_predict_end(self, logs=None):
-            self.bar.close()
+        def batch_end(self, batch, logs=None):
+            self.times.append(time.perf_counter())
+            if self.bar is not None:
+                self.bar.update(1)
+                if logs and "loss" in logs:
+                    self.bar.set_postfix(loss=f"{logs['loss']:.3f}")
 
-    return PredictBar()
+        def end(self, logs=None):
+            if self.bar is not None:
+                self.bar.close()
+
+        on_train_begin = on_predict_begin = begin
+        on_train_batch_end = on_predict_batch_end = batch_end
+        on_train_end = on_predict_end = end
+
+    return BatchCallback()
 
 
 def _run_held(spec, model, x, batch_size, probes, progress_bar=False):
@@ -96,9 +116,7 @@ def _run_held(spec, model, x, batch_size, probes, progress_bar=False):
     batch_size = min(check_param(BATCH_SIZE, batch_size), n)
     held = hold_elements(x, steps_per_element(spec))
     padded = pad_batches(held, batch_size)
-    callbacks = []
-    if progress_bar:
-        callbacks.append(_predict_bar(len(padded) // batch_size, f"{n} sequences"))
+    callbacks = [batch_callback(len(padded) // batch_size, f"{n} sequences", progress_bar)]
     with nengo_dl_sim(model, batch_size, unroll_for(held.shape[1])) as sim:
         out = sim.predict({model.input: padded}, verbose=0, callbacks=callbacks)
     return {probe: np.asarray(out[probe][:n]) for probe in probes}

@@ -136,3 +136,17 @@ def test_parallel_predict_takes_step_by_step_params(allclose):
     assert allclose(ours, steps, rtol=1e-4, atol=1e-4 * np.abs(steps).max())
     with pytest.raises(ValidationError, match="not this model's"):
         parallel.parallel_predict(spec, {}, x_test[:10])
+
+
+def test_parallel_training_continues_from_given_params(allclose):
+    """Given params, parallel training starts from them: zero more epochs gives them back."""
+    (x, y), _ = psdigits()
+    spec = feedforward_spec(units=16, order=8)
+    params, _ = training.fit(spec, x[:128], y[:128], epochs=1, batch_size=32,
+                             progress_bar=False)
+    again, info = training.fit(spec, x[:128], y[:128], epochs=0, batch_size=32,
+                               params=params, progress_bar=False)
+    assert info["mode"] == "parallel"
+    assert set(again) == set(params)
+    for key, value in params.items():
+        assert allclose(again[key], value), key
