@@ -70,9 +70,10 @@ def fit(
     training stops after that many batches (a smoke run). ``params`` (from an
     earlier `fit`) continue a training, in either mode.
 
-    ``mode="parallel"`` trains a feedforward classifier as one NengoDL step per
-    sequence (`nengo_lmu.training.parallel`), ``"steps"`` steps through every
-    element; ``"auto"`` (the default) is parallel wherever it applies. Either
+    ``mode="parallel"`` trains a feedforward model as one NengoDL step per
+    sequence (a classifier) or per time step (a regressor, whose batches are
+    then ``batch_size`` time steps drawn from all sequences;
+    `nengo_lmu.training.parallel`), ``"steps"`` steps through every element; ``"auto"`` (the default) is parallel wherever it applies. Either
     way the params are those of `build_model`'s step-by-step model.
     ``dropout`` (parallel only) drops that fraction of the hidden activities
     during training.
@@ -94,28 +95,33 @@ def fit(
     classify = spec["task"] == "classify"
     x, y = check_sequences(x, y, spec["size_out"] if classify else None, name="x_train")
     check_spec_shape(spec, x)
-    n = (len(x) // batch_size) * batch_size
-    if n == 0:
+    targets = y[:, None, None] if classify else y.astype(np.float32)
+    per_step = mode == "parallel" and not classify  # a sample per time step
+    n = (len(x) * (x.shape[1] if per_step else 1) // batch_size) * batch_size
+    if n == 0:  # before building anything
         raise ValidationError(
-            f"Needs at least one batch of {batch_size} sequences (got {len(x)})",
+            f"Needs at least one batch of {batch_size} "
+            f"{'time steps' if per_step else 'sequences'} (got {len(x)} sequences)",
             "batch_size",
         )
-    rng = np.random.RandomState(spec["seed"])
-    order = rng.permutation(len(x))[:n]  # drop the remainder, at random
-    x, y = x[order], y[order]
-    targets = y[:, None, None] if classify else y.astype(np.float32)
-    batches_per_epoch = n // batch_size
-    if max_batches is not None:
-        epochs = int(np.ceil(max_batches / batches_per_epoch))
     tf.random.set_seed(spec["seed"])
     if mode == "parallel":
         model = build_parallel_model(spec, params=params, dropout=dropout)
         precompute = time.perf_counter()
         x, unroll = parallel_inputs(spec, x), 1
         precompute = time.perf_counter() - precompute
+        if per_step:  # its memory state holds the history
+            x = x.reshape(-1, 1, x.shape[2])
+            targets = targets.reshape(-1, 1, targets.shape[2])
     else:
         model = build_model(spec, params=params)
         unroll = unroll_for(spec["n_steps"], unroll)
+    rng = np.random.RandomState(spec["seed"])
+    order = rng.permutation(len(x))[:n]  # drop the remainder, at random
+    x, targets = x[order], targets[order]
+    batches_per_epoch = n // batch_size
+    if max_batches is not None:
+        epochs = int(np.ceil(max_batches / batches_per_epoch))
     with nengo_dl_sim(model, batch_size, unroll) as sim:
         if classify:
             loss = tf.losses.SparseCategoricalCrossentropy(from_logits=True)
@@ -285,7 +291,7 @@ def evaluate_classifier(spec, params, x_test, y_test, spiking=False, rate_scale=
 
 def train_regressor(data, units=64, order=16, theta=None, epochs=10, batch_size=32,
                     learning_rate=1e-3, seed=0, neuron_type="relu", progress_bar=True,
-                    **cell_kwargs):
+                    mode="auto", dropout=0.0, **cell_kwargs):
     """Train an LMU sequence-to-sequence regressor; return its metrics, spec and params.
 
     ``data`` is ``(x_train, y_train), (x_test, y_test)`` with ``x`` of shape
@@ -296,7 +302,11 @@ def train_regressor(data, units=64, order=16, theta=None, epochs=10, batch_size=
     -------
     dict
         ``test_mse``, ``test_nrmse`` (RMSE over the targets' standard
-        deviation), ``seconds_per_epoch``, ``spec``, ``params``.
+        deviation), ``seconds_per_epoch``, ``train_mode``, ``spec``, ``params``.
+
+    ``mode`` and ``dropout`` are `fit`'s: a feedforward cell
+    (``hidden_to_hidden=False``) trains in parallel over time by default,
+    with batches of ``batch_size`` time steps, and is tested in parallel too.
     """
     (x_train, y_train), (x_test, y_test) = data
     x_train, y_train = check_sequences(x_train, y_train, name="x_train")
@@ -305,13 +315,18 @@ def train_regressor(data, units=64, order=16, theta=None, epochs=10, batch_size=
                      units, order, theta=theta, neuron_type=neuron_type, seed=seed,
                      **cell_kwargs)
     params, info = fit(spec, x_train, y_train, epochs, batch_size=batch_size,
-                       learning_rate=learning_rate, progress_bar=progress_bar)
-    out = predict(spec, params, x_test, batch_size=batch_size)
+                       learning_rate=learning_rate, progress_bar=progress_bar,
+                       mode=mode, dropout=dropout)
+    if info["mode"] == "parallel":
+        out = parallel_predict(spec, params, x_test, batch_size=batch_size)
+    else:
+        out = predict(spec, params, x_test, batch_size=batch_size)
     mse = float(np.mean((out - y_test) ** 2))
     return dict(
         test_mse=mse,
         test_nrmse=float(np.sqrt(mse) / np.std(y_test)),
         seconds_per_epoch=info["seconds"] / max(info["epochs"], 1),
+        train_mode=info["mode"],
         spec=spec,
         params=params,
     )

@@ -21,13 +21,19 @@ network: every parameter is one of the step-by-step model's (``e_x``, ``W_x``,
 params of `build_model`, which runs the same model step by step on every
 backend.
 
-Only classification without a readout synapse is parallel: a lowpass readout
-at the last step reads earlier hidden states too, and sequence-to-sequence
-regression needs every state (not built yet); both train step by step.
+Sequence-to-sequence regression reads every state: ``m[t]`` for all ``t`` is
+one causal convolution of the sequence with the kernel (`memory_states`,
+FFT or direct, computed once per data set as well), and each time step
+becomes one sample of the same one-step network (its state holds the
+history), so batches are drawn over time steps.
+
+A readout through a lowpass reads earlier hidden states too, not only the
+current one: such a model trains step by step.
 """
 
 import nengo
 import numpy as np
+import scipy.signal
 from nengo.exceptions import ValidationError
 from nengo.params import EnumParam, NumberParam
 
@@ -40,6 +46,7 @@ from nengo_lmu.training.spec import build_model, find_index, neuron_type_from_na
 MODES = ("auto", "parallel", "steps")
 MODE = EnumParam("mode", values=MODES)
 DROPOUT = NumberParam("dropout", low=0, high=1, high_open=True)
+CONVOLUTION = EnumParam("method", values=("fft", "direct"))
 
 # cell options that make a cell's memory or hidden state depend on its own past
 # (option, its LMUCell default, why it prevents parallel training)
@@ -57,8 +64,6 @@ def parallel_problem(spec):
     for name, default, reason in _RECURRENT:
         if options.get(name, default):
             return name, f"{name}=True: {reason}"
-    if spec["task"] != "classify":
-        return "task", "sequence-to-sequence regression trains step by step (for now)"
     if spec["readout_synapse"] is not None:
         return "readout_synapse", (
             "a readout lowpass reads earlier hidden states too, not only the last"
@@ -111,8 +116,10 @@ class ParallelModel:
     ----------
     net : nengo.Network
     input : nengo.Node
-        Each input dimension's final memory state before ``e_x``, then the last
-        element (``size_in * (order + 1)``; see `parallel_inputs`).
+        Each input dimension's memory state before ``e_x``, then the element
+        itself (``size_in * (order + 1)``; see `parallel_inputs`): the final
+        state and the last element of a classifier, one time step's of a
+        regressor.
     hidden : nengo.Ensemble
     output : nengo.Node
     probe : nengo.Probe
@@ -128,7 +135,7 @@ class ParallelModel:
 
 
 def build_parallel_model(spec, params=None, dropout=0.0):
-    """The parallel (one step per sequence) network of a feedforward classifier ``spec``.
+    """The parallel (one step per sequence, or per time step) network of a feedforward ``spec``.
 
     ``params`` are the step-by-step model's (from `parallel_params` or
     `get_params`; None: the initial weights). ``dropout`` (in [0, 1)) drops
@@ -227,41 +234,79 @@ def _set_parallel_params(pmodel, params):
 
 
 def parallel_predict(spec, params, x, batch_size=100):
-    """A feedforward classifier's logits on ``x``, computed in parallel over time.
+    """A feedforward model's outputs on ``x``, computed in parallel over time.
 
-    The same logits as `nengo_lmu.training.predict` (step by step) to float32
-    precision, in one NengoDL step per sequence (10000 psFashion sequences take
-    seconds: no progress bar).
+    A classifier's logits ``(n, classes)`` or a regressor's outputs ``(n,
+    steps, size_out)``: the same as `nengo_lmu.training.predict` (step by
+    step) to float32 precision, in one NengoDL step per sequence or per time
+    step (10000 psFashion sequences take seconds: no progress bar).
     """
     pmodel = build_parallel_model(spec, params)
     inputs = parallel_inputs(spec, x)
+    n_sequences, n_steps = inputs.shape[:2]
+    inputs = inputs.reshape(n_sequences * n_steps, 1, inputs.shape[2])
     n = len(inputs)
     batch_size = min(check_param(BATCH_SIZE, batch_size), n)
     with nengo_dl_sim(pmodel, batch_size, 1) as sim:
         out = sim.predict({pmodel.input: pad_batches(inputs, batch_size)}, verbose=0)
-    out = out[pmodel.probe]
-    return np.asarray(out[:n, -1])
+    out = np.asarray(out[pmodel.probe][:n, -1])
+    return out if spec["task"] == "classify" else out.reshape(n_sequences, n_steps, -1)
 
 
-def parallel_inputs(spec, x, chunk=5000):
-    """The parallel model's input for sequences ``x`` ``(n, steps, dims)``: ``(n, 1, d)``.
+def memory_states(spec, x, method="fft"):
+    """Every memory state of sequences ``x`` ``(n, steps, dims)``: ``(n, steps, dims, order)``.
 
-    Each input dimension's final memory state (one matrix product of the
-    sequence with the reversed kernel, before the trained encoder ``e_x``),
-    then the last element. The memory has no trained parameter, so this is
-    computed once, before training, rather than in every batch of every
-    epoch; ``chunk`` sequences at a time bound the memory it needs.
+    The causal convolution ``m[t] = sum_k K[k] u[t - k]`` of each input
+    dimension with the kernel (`memory_kernel`; before the trained encoder
+    ``e_x``), by ``scipy.signal.convolve`` with ``method`` ``"fft"`` or
+    ``"direct"``. FFT is the faster on a CPU from a few dozen steps on
+    (``nengo-lmu bench throughput`` measures both); both give the states
+    of the step-by-step recursion to float32 precision.
+    """
+    method = check_param(CONVOLUTION, method)
+    x = np.asarray(x, dtype=np.float32)
+    kernel = memory_kernel(spec).astype(np.float32)
+    n_steps = x.shape[1]
+    out = np.empty(x.shape + (spec["order"],), dtype=np.float32)
+    for j in range(x.shape[2]):
+        full = scipy.signal.convolve(
+            x[:, :, j, None], kernel[None], mode="full", method=method
+        )
+        out[:, :, j] = full[:, :n_steps]
+    return out
+
+
+def parallel_inputs(spec, x, chunk=5000, method="fft"):
+    """The parallel model's input for sequences ``x`` ``(n, steps, dims)``.
+
+    Each input dimension's memory state (before the trained encoder
+    ``e_x``), then the element itself: for a classifier the final state (one
+    matrix product of the sequence with the reversed kernel) and the last
+    element, ``(n, 1, d)``; for a regressor every state (`memory_states`, by
+    ``method``) and every element, ``(n, steps, d)``. The memory has no
+    trained parameter, so this is computed once, before training, rather
+    than in every batch of every epoch; ``chunk`` sequences at a time bound
+    the memory it needs.
     """
     x = np.asarray(x, dtype=np.float32)
+    n, n_steps, size_in = x.shape
+    order = spec["order"]
+    regress = spec["task"] != "classify"
+    out_steps = n_steps if regress else 1
+    out = np.empty((n, out_steps, size_in * (order + 1)), dtype=np.float32)
     # the final state from every element at once: K reversed, one row per element
     final_state = memory_kernel(spec)[::-1].astype(np.float32)
-    out = np.empty((len(x), 1, x.shape[2] * (spec["order"] + 1)), dtype=np.float32)
-    order = spec["order"]
-    for start in range(0, len(x), chunk):
+    for start in range(0, n, chunk):
         part = x[start:start + chunk]
-        for j in range(x.shape[2]):
-            out[start:start + chunk, 0, j * order:(j + 1) * order] = part[:, :, j] @ final_state
-        out[start:start + chunk, 0, x.shape[2] * order:] = part[:, -1]
+        rows = slice(start, start + chunk)
+        if regress:
+            states = memory_states(spec, part, method=method)
+            out[rows, :, :size_in * order] = states.reshape(len(part), n_steps, -1)
+            out[rows, :, size_in * order:] = part
+        else:
+            for j in range(size_in):
+                out[rows, 0, j * order:(j + 1) * order] = part[:, :, j] @ final_state
+            out[rows, 0, size_in * order:] = part[:, -1]
     return out
 
 

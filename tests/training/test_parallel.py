@@ -89,12 +89,70 @@ def test_a_cell_that_cannot_be_parallel_is_refused_by_name(options, attr):
     assert info.value.attr == attr
 
 
-def test_regression_trains_step_by_step():
-    spec = training.make_spec("regress", 16, 1, 1, 8, 4, hidden_to_hidden=False)
-    assert parallel.resolve_mode(spec) == "steps"
-    with pytest.raises(ValidationError, match="regression") as info:
-        parallel.resolve_mode(spec, "parallel")
-    assert info.value.attr == "task"
+def delay_task(rng, n=24, n_steps=48, delay=5):
+    """Regression data the code generates: low-passed noise and a delayed, squared copy."""
+    x = rng.standard_normal((n, n_steps, 1)).astype(np.float32)
+    x = np.cumsum(x, axis=1) / np.sqrt(np.arange(1, n_steps + 1))[None, :, None]
+    y = np.zeros_like(x)
+    y[:, delay:] = x[:, :-delay] ** 2
+    return x, y
+
+
+@pytest.mark.parametrize("method", ["fft", "direct"])
+def test_memory_states_are_the_step_by_step_recursion(method, rng):
+    """Every state by convolution equals the memory stepped through the sequence."""
+    spec = training.make_spec("regress", 40, 2, 1, 8, 12, theta=0.03, hidden_to_hidden=False)
+    x = rng.standard_normal((3, 40, 2))
+    memory = LegendreMemory(spec["order"], spec["theta"], dt=spec["dt"],
+                            add_to_container=False)
+    state, expected = np.zeros((3, 2, spec["order"])), []
+    for t in range(40):
+        state = state @ memory.Ad.T + x[:, t, :, None] * memory.Bd[:, 0]
+        expected.append(state)
+    states = parallel.memory_states(spec, x, method=method)
+    assert states.shape == (3, 40, 2, spec["order"])
+    assert np.allclose(states, np.stack(expected, axis=1), atol=1e-5)
+
+
+def test_memory_states_reject_an_unknown_method():
+    spec = training.make_spec("regress", 8, 1, 1, 4, 4, hidden_to_hidden=False)
+    with pytest.raises(ValidationError) as info:
+        parallel.memory_states(spec, np.zeros((1, 8, 1)), method="fast")
+    assert info.value.attr == "method"
+
+
+def test_regression_trained_in_parallel_equals_step_by_step(rng, allclose, plt):
+    """Sequence-to-sequence: trained in parallel, then run step by step, the same outputs."""
+    x, y = delay_task(rng)
+    result = training.train_regressor(((x[:16], y[:16]), (x[16:], y[16:])), units=32,
+                                      order=12, epochs=3, batch_size=64,
+                                      learning_rate=3e-3, hidden_to_hidden=False,
+                                      progress_bar=False)
+    assert result["train_mode"] == "parallel"
+    spec, params = result["spec"], result["params"]
+    ours = parallel.parallel_predict(spec, params, x[16:])
+    steps = training.predict(spec, params, x[16:], batch_size=8)
+    plt.plot(steps[0, :, 0], label="step by step")
+    plt.plot(ours[0, :, 0], "--", label="parallel")
+    plt.plot(y[16, :, 0], ":", label="target")
+    plt.legend()
+    assert steps.shape == ours.shape == y[16:].shape
+    assert np.std(ours) > 0.01  # trained to something, not a constant
+    assert allclose(steps, ours, rtol=1e-4, atol=1e-4 * np.abs(ours).max())
+    # and it learned: better than predicting the mean
+    assert result["test_nrmse"] < 1.0
+
+
+def test_order_up_to_the_sequence_length_is_exact(rng, allclose):
+    """The parallel paper's orders go up to the sequence length (here 64 of 64)."""
+    (x, y), _ = psdigits()
+    spec = feedforward_spec(order=64, units=16)
+    params, info = training.fit(spec, x[:64], y[:64], epochs=1, batch_size=32,
+                                progress_bar=False)
+    assert info["mode"] == "parallel"
+    ours = parallel.parallel_predict(spec, params, x[:32])
+    steps = training.predict(spec, params, x[:32])
+    assert allclose(steps, ours, rtol=1e-4, atol=1e-4 * np.abs(ours).max())
 
 
 @pytest.mark.parametrize(
