@@ -10,6 +10,7 @@ the spiking-memory and loihi-mapping benchmarks compare, and their errors),
 from nengo_lmu.benchmarks import (
     backends,
     capacity,
+    convolution,
     keras_lmu,
     loihi_mapping,
     online_learning,
@@ -28,4 +29,5 @@ BENCHMARKS = {
     "loihi-mapping": loihi_mapping,
     "training": training,
     "throughput": throughput,
+    "convolution": convolution,
 }

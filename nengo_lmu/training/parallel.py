@@ -258,21 +258,29 @@ def memory_states(spec, x, method="fft"):
 
     The causal convolution ``m[t] = sum_k K[k] u[t - k]`` of each input
     dimension with the kernel (`memory_kernel`; before the trained encoder
-    ``e_x``), by ``scipy.signal.convolve`` with ``method`` ``"fft"`` or
-    ``"direct"``. FFT is the faster on a CPU from a few dozen steps on
-    (``nengo-lmu bench throughput`` measures both); both give the states
-    of the step-by-step recursion to float32 precision.
+    ``e_x``). ``method="fft"``: ``scipy.signal.fftconvolve`` along time;
+    ``"direct"``: each sequence's Toeplitz matrix of its past times the
+    reversed kernel, one BLAS product per sequence. FFT is the faster on a
+    CPU at every size measured (``nengo-lmu bench convolution``); both give
+    the states of the step-by-step recursion to float32 precision.
     """
     method = check_param(CONVOLUTION, method)
     x = np.asarray(x, dtype=np.float32)
     kernel = memory_kernel(spec).astype(np.float32)
     n_steps = x.shape[1]
     out = np.empty(x.shape + (spec["order"],), dtype=np.float32)
-    for j in range(x.shape[2]):
-        full = scipy.signal.convolve(
-            x[:, :, j, None], kernel[None], mode="full", method=method
-        )
-        out[:, :, j] = full[:, :n_steps]
+    if method == "fft":
+        for j in range(x.shape[2]):
+            full = scipy.signal.fftconvolve(x[:, :, j, None], kernel[None], axes=1)
+            out[:, :, j] = full[:, :n_steps]
+        return out
+    reversed_kernel = np.ascontiguousarray(kernel[::-1])
+    for i, sequence in enumerate(x):
+        padded = np.concatenate([np.zeros((n_steps - 1, x.shape[2]), np.float32), sequence])
+        for j in range(x.shape[2]):
+            # row t: the elements t - steps + 1 .. t (zeros before the start)
+            past = np.lib.stride_tricks.sliding_window_view(padded[:, j], n_steps)
+            out[i, :, j] = past @ reversed_kernel
     return out
 
 
