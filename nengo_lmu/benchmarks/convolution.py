@@ -34,7 +34,7 @@ def run_convolution(shapes=SHAPES, seed=0):
         seconds, states = {}, {}
         for method in ("fft", "direct"):
             start = time.perf_counter()
-            states[method] = memory_states(spec, x, method=method)
+            states[method] = memory_states(spec, x, convolution=method)
             seconds[method] = time.perf_counter() - start
         rows.append(dict(
             label=label, sequences=n, steps=n_steps, order=order,

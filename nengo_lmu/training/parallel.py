@@ -46,7 +46,7 @@ from nengo_lmu.training.spec import build_model, find_index, neuron_type_from_na
 MODES = ("auto", "parallel", "steps")
 MODE = EnumParam("mode", values=MODES)
 DROPOUT = NumberParam("dropout", low=0, high=1, high_open=True)
-CONVOLUTION = EnumParam("method", values=("fft", "direct"))
+CONVOLUTION = EnumParam("convolution", values=("fft", "direct"))
 
 # cell options that make a cell's memory or hidden state depend on its own past
 # (option, its LMUCell default, why it prevents parallel training)
@@ -253,18 +253,18 @@ def parallel_predict(spec, params, x, batch_size=100):
     return out if spec["task"] == "classify" else out.reshape(n_sequences, n_steps, -1)
 
 
-def memory_states(spec, x, method="fft"):
+def memory_states(spec, x, convolution="fft"):
     """Every memory state of sequences ``x`` ``(n, steps, dims)``: ``(n, steps, dims, order)``.
 
     The causal convolution ``m[t] = sum_k K[k] u[t - k]`` of each input
     dimension with the kernel (`memory_kernel`; before the trained encoder
-    ``e_x``). ``method="fft"``: ``scipy.signal.fftconvolve`` along time;
+    ``e_x``). ``convolution="fft"``: ``scipy.signal.fftconvolve`` along time;
     ``"direct"``: each sequence's Toeplitz matrix of its past times the
     reversed kernel, one BLAS product per sequence. FFT is the faster on a
     CPU at every size measured (``nengo-lmu bench convolution``); both give
     the states of the step-by-step recursion to float32 precision.
     """
-    method = check_param(CONVOLUTION, method)
+    method = check_param(CONVOLUTION, convolution)
     x = np.asarray(x, dtype=np.float32)
     kernel = memory_kernel(spec).astype(np.float32)
     n_steps = x.shape[1]
@@ -284,14 +284,14 @@ def memory_states(spec, x, method="fft"):
     return out
 
 
-def parallel_inputs(spec, x, chunk=5000, method="fft"):
+def parallel_inputs(spec, x, chunk=5000, convolution="fft"):
     """The parallel model's input for sequences ``x`` ``(n, steps, dims)``.
 
     Each input dimension's memory state (before the trained encoder
     ``e_x``), then the element itself: for a classifier the final state (one
     matrix product of the sequence with the reversed kernel) and the last
     element, ``(n, 1, d)``; for a regressor every state (`memory_states`, by
-    ``method``) and every element, ``(n, steps, d)``. The memory has no
+    ``convolution``) and every element, ``(n, steps, d)``. The memory has no
     trained parameter, so this is computed once, before training, rather
     than in every batch of every epoch; ``chunk`` sequences at a time bound
     the memory it needs.
@@ -308,7 +308,7 @@ def parallel_inputs(spec, x, chunk=5000, method="fft"):
         part = x[start:start + chunk]
         rows = slice(start, start + chunk)
         if regress:
-            states = memory_states(spec, part, method=method)
+            states = memory_states(spec, part, convolution=convolution)
             out[rows, :, :size_in * order] = states.reshape(len(part), n_steps, -1)
             out[rows, :, size_in * order:] = part
         else:

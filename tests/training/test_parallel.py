@@ -109,7 +109,7 @@ def test_memory_states_are_the_step_by_step_recursion(method, rng):
     for t in range(40):
         state = state @ memory.Ad.T + x[:, t, :, None] * memory.Bd[:, 0]
         expected.append(state)
-    states = parallel.memory_states(spec, x, method=method)
+    states = parallel.memory_states(spec, x, convolution=method)
     assert states.shape == (3, 40, 2, spec["order"])
     assert np.allclose(states, np.stack(expected, axis=1), atol=1e-5)
 
@@ -117,8 +117,8 @@ def test_memory_states_are_the_step_by_step_recursion(method, rng):
 def test_memory_states_reject_an_unknown_method():
     spec = training.make_spec("regress", 8, 1, 1, 4, 4, hidden_to_hidden=False)
     with pytest.raises(ValidationError) as info:
-        parallel.memory_states(spec, np.zeros((1, 8, 1)), method="fast")
-    assert info.value.attr == "method"
+        parallel.memory_states(spec, np.zeros((1, 8, 1)), convolution="fast")
+    assert info.value.attr == "convolution"
 
 
 def test_regression_trained_in_parallel_equals_step_by_step(rng, allclose, plt):
