@@ -303,9 +303,10 @@ def load_model(path):
     if path.is_dir():
         raise fail("is a directory, not a saved model (.npz)")
     try:
-        with np.load(path, allow_pickle=False) as data:
-            if not hasattr(data, "files"):
-                raise fail("is a single array, not a saved model (.npz)")
+        data = np.load(path, allow_pickle=False)
+        if not hasattr(data, "files"):
+            raise fail("is a single array, not a saved model (.npz)")
+        with data:
             if "__spec__" not in data.files:
                 raise fail("is an .npz archive but not a nengo-lmu model (no __spec__)")
             spec = json.loads(str(data["__spec__"]))
