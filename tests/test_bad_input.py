@@ -18,6 +18,7 @@ from nengo_lmu.loihi import check_loihi_ready
 from nengo_lmu.networks import LegendreMemory, LMUCell
 from nengo_lmu.principle3 import continuous_principle3, discrete_principle3
 from nengo_lmu.training.spec import load_model, save_model
+from nengo_lmu.utils.files import save_figure
 
 NAN, INF = float("nan"), float("inf")
 A, B = nengo_lmu.legendre_ab(4, 1.0)
@@ -176,3 +177,27 @@ def test_case_count():
     n = len(API_CASES) + len(MODEL_FILES) + len(CLI_CASES)
     assert n >= 60, n
     assert not math.isnan(n)
+
+
+def test_save_figure_failing_mid_write_keeps_old_plot(tmp_path, monkeypatch):
+    import matplotlib  # pylint: disable=import-outside-toplevel
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt  # pylint: disable=import-outside-toplevel
+
+    path = tmp_path / "plot.png"
+    fig = plt.figure()
+    save_figure(fig, path)
+    before = path.read_bytes()
+    assert before.startswith(b"\x89PNG")
+
+    def partial(self, file, **kwargs):
+        file.write(b"\x89PNG half")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(type(fig), "savefig", partial)
+    with pytest.raises(OSError):
+        save_figure(fig, path)
+    plt.close(fig)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["plot.png"]
