@@ -201,3 +201,14 @@ def test_save_figure_failing_mid_write_keeps_old_plot(tmp_path, monkeypatch):
     plt.close(fig)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["plot.png"]
+
+
+def test_cli_ctrl_c_exits_130(monkeypatch, capsys):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "run_demo", interrupted)
+    with pytest.raises(SystemExit) as info:
+        cli.main(["demo", "ideal-delay", "--duration", "0.1"])
+    assert info.value.code == 130
+    assert capsys.readouterr().err.strip() == "nengo-lmu: interrupted"
