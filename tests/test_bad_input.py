@@ -113,12 +113,12 @@ CLI_CASES = [
     ("duration-inf", ["demo", "--duration", "inf"], "--duration"),
     ("duration-zero", ["demo", "--duration", "0"], "--duration"),
     ("duration-negative", ["demo", "--duration", "-1"], "--duration"),
-    ("plot-missing-dir", ["demo", "--plot", "/no/such/dir/x.png"], "--plot"),
+    ("plot-dir-under-a-file", ["demo", "--plot", "/dev/null/dir/x.png"], "--plot"),
     ("plot-is-dir", ["demo", "--plot", "/tmp"], "--plot"),
     ("backend-unknown", ["demo", "--backend", "gpu"], "backend"),
     ("demo-unknown", ["demo", "no-such-demo"], "name"),
     ("train-load-missing", ["train", "psdigits", "--load", "/nonexistent.npz"], "nonexistent"),
-    ("train-save-missing-dir", ["train", "psdigits", "--save", "/no/such/dir/m.npz"], "--save"),
+    ("train-save-dir-under-a-file", ["train", "psdigits", "--save", "/dev/null/dir/m.npz"], "--save"),
     ("train-seed-negative", ["train", "psdigits", "--seed", "-1"], "--seed"),
 ]
 

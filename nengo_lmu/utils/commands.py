@@ -69,8 +69,7 @@ def positive_float(text):
 def check_output_path(path, name):
     """Validate, before a run, that ``path`` can be written; return it.
 
-    The parent folder must exist and be writable (it is not created, so a
-    typo in a folder name is reported rather than silently made); ``path``
+    The parent folder is created if missing and must be writable; ``path``
     must not be a folder. Raises a `ValidationError` on ``name``.
     """
     if path is None:
@@ -79,8 +78,12 @@ def check_output_path(path, name):
     parent = target.parent
     if target.is_dir():
         raise ValidationError(f"{path} is a folder, not a file", name)
-    if not parent.is_dir():
-        raise ValidationError(f"the folder {parent} does not exist (create it first)", name)
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ValidationError(
+            f"cannot create the folder {parent} ({error.strerror or error})", name
+        ) from None
     if not os.access(parent, os.W_OK):
         raise ValidationError(f"the folder {parent} is not writable", name)
     return path
