@@ -10,16 +10,19 @@ import argparse
 import sys
 
 import nengo
-from nengo.exceptions import ValidationError
+from nengo.exceptions import BuildError, NengoException, ValidationError
 
 from nengo_lmu.backends import resolve_backend
 from nengo_lmu.benchmarks import BENCHMARKS
 from nengo_lmu.demos import DEMOS, POPULATIONS, run_demo
 from nengo_lmu.training import command as train_command
-from nengo_lmu.utils.commands import add_common, print_metrics
+from nengo_lmu.utils.commands import (
+    add_common, check_output_path, positive_float, print_metrics,
+)
 
 
 def cmd_demo(args):
+    check_output_path(args.plot, "--plot")
     metrics = run_demo(
         args.name, seed=args.seed, backend=args.backend, plot=args.plot,
         duration=args.duration, population=args.population,
@@ -35,6 +38,10 @@ def cmd_demo(args):
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="nengo-lmu", description="Legendre Memory Units in Nengo."
+    )
+    parser.add_argument(
+        "--debug", action="store_true",
+        help="on an error, show the traceback instead of a one-line message",
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -53,7 +60,7 @@ def build_parser():
     add_common(demo)
     demo.add_argument("--plot", default=None, help="save the plot to this path")
     demo.add_argument(
-        "--duration", type=float, default=None,
+        "--duration", type=positive_float, default=None,
         help="simulated seconds (default: 100 for learn-delay, learn-product and "
         "mackey-glass, 10 for ideal-delay)",
     )
@@ -82,9 +89,27 @@ def main(argv=None):
     try:
         args.backend = resolve_backend(args.backend)
         args.func(args)
-    except ValidationError as error:
-        parser.exit(2, f"{parser.prog}: error: {error}\n")
+    except KeyboardInterrupt:
+        if args.debug:
+            raise
+        parser.exit(130, f"{parser.prog}: interrupted\n")
+    except ValidationError as error:  # bad input: argparse's exit code
+        if args.debug:
+            raise
+        parser.exit(2, f"{parser.prog}: error: {one_line(error)}\n")
+    except (BuildError, NengoException, OSError) as error:  # a backend or file failed
+        if args.debug:
+            raise
+        parser.exit(
+            1, f"{parser.prog}: error: {type(error).__name__}: {one_line(error)} "
+            "(run with --debug for the traceback)\n",
+        )
     return 0
+
+
+def one_line(error):
+    """The message of ``error`` on one line."""
+    return " ".join(str(error).split())
 
 
 if __name__ == "__main__":

@@ -7,10 +7,11 @@ import zipfile
 
 import numpy as np
 from nengo.exceptions import ValidationError
-from nengo.params import IntParam, NumberParam
 
 from nengo_lmu.exceptions import DatasetFormatError, DatasetNotFoundError
-from nengo_lmu.params import N_CLASSES, PERM_SEED, SEED, TAU, check_param
+from nengo_lmu.params import (
+    N_CLASSES, PERM_SEED, SEED, TAU, IntParam, NumberParam, check_param,
+)
 
 _N_SAMPLES = IntParam("n_samples", low=1)
 _STEP = NumberParam("step", low=0, low_open=True)

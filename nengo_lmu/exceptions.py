@@ -54,3 +54,10 @@ class DatasetFormatError(ValidationError):
     images that are not 28x28, image and label counts that differ, or labels
     outside 0-9. Its ``attr`` is the offending file.
     """
+
+
+class ModelFileError(ValidationError):
+    """A saved model cannot be read: missing, a directory, corrupt, or not a model.
+
+    Its ``attr`` is ``path``; the message names the file and what is wrong.
+    """

@@ -8,8 +8,37 @@ offending argument.
 """
 
 import numpy as np
+import nengo.params
 from nengo.exceptions import ValidationError
-from nengo.params import EnumParam, IntParam, NumberParam
+from nengo.params import EnumParam
+
+
+class NumberParam(nengo.params.NumberParam):
+    """A `nengo.params.NumberParam` that rejects NaN, infinity and booleans.
+
+    nengo 3.2 compares NaN badly (a ``TypeError`` from inside its check) and
+    accepts infinity; every number of nengo-lmu is finite unless its parameter
+    says ``allow_inf=True``.
+    """
+
+    def __init__(self, name, *args, allow_inf=False, **kwargs):
+        self.allow_inf = allow_inf
+        super().__init__(name, *args, **kwargs)
+
+    def coerce(self, instance, num):
+        if num is not None:
+            reject_bool(self.name, num, obj=instance)
+            if nengo.params.is_number(num) and not np.isfinite(num):
+                if np.isnan(num) or not self.allow_inf:
+                    raise ValidationError(
+                        f"Must be a finite number (got {num})", attr=self.name, obj=instance
+                    )
+        return super().coerce(instance, num)
+
+
+class IntParam(NumberParam, nengo.params.IntParam):
+    """A `nengo.params.IntParam` that rejects NaN, infinity and booleans."""
+
 
 ORDER = IntParam("order", low=1)
 THETA = NumberParam("theta", low=0, low_open=True)

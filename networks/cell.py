@@ -4,10 +4,10 @@ import nengo
 import numpy as np
 from nengo.exceptions import ValidationError
 from nengo.neurons import NeuronTypeParam
-from nengo.params import BoolParam, IntParam, NumberParam
+from nengo.params import BoolParam
 
 from nengo_lmu.backends import import_backend_module
-from nengo_lmu.params import reject_bool
+from nengo_lmu.params import IntParam, NumberParam, reject_bool
 
 from .memory import LegendreMemory
 

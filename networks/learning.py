@@ -4,10 +4,12 @@ import nengo
 import numpy as np
 from nengo.exceptions import ValidationError
 from nengo.neurons import NeuronTypeParam
-from nengo.params import BoolParam, EnumParam, IntParam, NumberParam
+from nengo.params import BoolParam, EnumParam
 from nengo.synapses import SynapseParam
 
-from nengo_lmu.params import check_in_interval, check_param, reject_bool
+from nengo_lmu.params import (
+    IntParam, NumberParam, check_in_interval, check_param, reject_bool,
+)
 from nengo_lmu.state_statistics import whitening_transform
 
 from .memory import LegendreMemory

@@ -5,7 +5,7 @@ import numpy as np
 from nengo.base import ProcessParam
 from nengo.exceptions import ValidationError
 from nengo.neurons import NeuronTypeParam
-from nengo.params import BoolParam, EnumParam, IntParam, NumberParam
+from nengo.params import BoolParam, EnumParam
 from nengo.solvers import SolverParam
 from nengo.synapses import SynapseParam
 
@@ -16,7 +16,7 @@ from nengo_lmu.loihi.memory import (  # Mirrored: importable from here, as befor
     build_loihi_memory,
     check_loihi_memory,
 )
-from nengo_lmu.params import check_in_interval, reject_bool
+from nengo_lmu.params import IntParam, NumberParam, check_in_interval, reject_bool
 from nengo_lmu.principle3 import continuous_principle3, discrete_principle3
 from nengo_lmu.simulator import DiscretizedNetwork
 from nengo_lmu.state_statistics import (

@@ -21,7 +21,6 @@ import time
 import nengo
 import numpy as np
 from nengo.exceptions import ValidationError
-from nengo.params import IntParam, NumberParam
 
 from nengo_lmu.backends import _BACKEND_MODULES, import_backend_module, resolve_backend
 from nengo_lmu.benchmarks.backend_networks import (
@@ -31,7 +30,7 @@ from nengo_lmu.benchmarks.backend_networks import (
     probe_data,
 )
 from nengo_lmu.benchmarks.batched import compare_batched, format_batched_table
-from nengo_lmu.params import DT, DURATION, REPEATS, check_param
+from nengo_lmu.params import DT, DURATION, REPEATS, IntParam, NumberParam, check_param
 from nengo_lmu.simulator import Simulator
 from nengo_lmu.utils.commands import comma_list, format_table, quiet_stdout
 

@@ -6,6 +6,7 @@ import nengo
 import numpy as np
 from nengo.exceptions import ValidationError
 
+from nengo_lmu.utils.files import save_figure
 from nengo_lmu.benchmarks import memories as mb
 from nengo_lmu.networks import LegendreMemory
 from nengo_lmu.simulator import Simulator
@@ -94,7 +95,7 @@ def run_scaling(args, progress, plot_dir):
     ax.legend()
     fig.tight_layout()
     path = plot_dir / "spiking_memory_error_vs_neurons.png"
-    fig.savefig(path)
+    save_figure(fig, path)
     print(f"plot={path}")
     return errors, slopes
 

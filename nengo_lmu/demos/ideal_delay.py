@@ -5,6 +5,7 @@ import pathlib
 import nengo
 import numpy as np
 
+from nengo_lmu.utils.files import save_figure
 from nengo_lmu.metrics import delayed, nrmse
 from nengo_lmu.networks import LegendreMemory
 from nengo_lmu.simulator import Simulator
@@ -105,5 +106,5 @@ def save_delay_plot(path, t, u, targets, readouts, delays, order, theta):
     axes[-1].set_xlabel("time (s)")
     fig.tight_layout()
     pathlib.Path(path).parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
+    save_figure(fig, path)
     plt.close(fig)

@@ -9,6 +9,7 @@ import pathlib
 import nengo
 import numpy as np
 
+from nengo_lmu.utils.files import save_figure
 from nengo_lmu.datasets import mackey_glass
 from nengo_lmu.demos.online import filtered_like_output, run_learning_then_test
 from nengo_lmu.metrics import nrmse
@@ -137,5 +138,5 @@ def save_prediction_plot(path, t, future, output, present, ahead):
     ax.legend(loc="upper right", fontsize="small")
     fig.tight_layout()
     pathlib.Path(path).parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
+    save_figure(fig, path)
     plt.close(fig)

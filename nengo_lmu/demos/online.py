@@ -10,6 +10,7 @@ import pathlib
 import nengo
 import numpy as np
 
+from nengo_lmu.utils.files import save_figure
 from nengo_lmu.simulator import Simulator
 from nengo_lmu.utils.commands import quiet_stdout
 
@@ -107,5 +108,5 @@ def save_learning_plot(path, t, u, target, output, learning_off, delay, target_l
     ax_error.set_title("error over the run (learning off after the dashed line)")
     fig.tight_layout()
     pathlib.Path(path).parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
+    save_figure(fig, path)
     plt.close(fig)

@@ -268,6 +268,36 @@ def preflight(network, dt=LOIHI_DT):
                     f"input filter (nengo-loihi would use {max(ens_taus):g} for all)",
                 )
             )
+    problems.extend(_memory_problems(network, on_chip_set))
+    return problems
+
+
+def _memory_problems(network, on_chip_set):
+    """Neural Legendre memories built without ``loihi=True`` whose ensembles are on chip.
+
+    Their recurrence goes through the ensemble array's passthrough output
+    Node; nengo-loihi folds it into ensemble-to-ensemble weights whose range it
+    cannot quantize ("Could not find appropriate weight exponent", deep in
+    the build). Found by what the memory says of itself (``loihi`` and
+    ``n_neurons`` attributes), so this module needs not import the networks.
+    """
+    problems = []
+    for net in [network] + list(network.all_networks):
+        if type(net).__name__ != "LegendreMemory":
+            continue
+        if getattr(net, "loihi", True) or getattr(net, "n_neurons", None) is None:
+            continue
+        if not any(ens in on_chip_set for ens in net.all_ensembles):
+            continue
+        problems.append(
+            (
+                net,
+                f"the spiking memory {net.label or 'LegendreMemory'!r} was built "
+                "without loihi=True: nengo-loihi cannot quantize its recurrent "
+                "weights ('Could not find appropriate weight exponent'); build it "
+                "with LegendreMemory(..., loihi=True)",
+            )
+        )
     return problems
 
 

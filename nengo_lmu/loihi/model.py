@@ -4,9 +4,8 @@ Each function returns options for a single simulator; nothing here changes
 nengo-loihi's defaults.
 """
 
-from nengo.params import IntParam, NumberParam
 
-from nengo_lmu.params import DECODE_TAU, check_param
+from nengo_lmu.params import DECODE_TAU, IntParam, NumberParam, check_param
 from nengo_lmu.simulator import import_backend_module, is_loihi_backend, resolve_backend
 
 #: Steps by which nengo-loihi delays a host input's effect on a host readout

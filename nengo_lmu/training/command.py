@@ -19,6 +19,7 @@ from nengo_lmu.training.parallel import MODES
 from nengo_lmu.training.recipes import RECIPES, load_dataset
 from nengo_lmu.training.spec import load_model, save_model
 from nengo_lmu.utils.commands import (
+    check_output_path,
     add_common,
     backend_list,
     positive_int,
@@ -28,6 +29,7 @@ from nengo_lmu.utils.commands import (
 
 
 def cmd_train(args):
+    check_output_path(args.save, "--save")  # before the minutes of training
     if args.evaluate_on:  # before the minutes of training
         check_param(deployment.MAX_RATE, args.max_rate)
     recipe = dict(RECIPES.get(args.dataset, RECIPES["psdigits"]))

@@ -41,11 +41,10 @@ import warnings
 
 import numpy as np
 from nengo.exceptions import ValidationError
-from nengo.params import NumberParam
 
 from nengo_lmu.backends import resolve_backend
 from nengo_lmu.loihi.checks import preflight
-from nengo_lmu.params import STEPS_PER_ELEMENT, check_param
+from nengo_lmu.params import STEPS_PER_ELEMENT, NumberParam, check_param
 from nengo_lmu.training.sequences import accuracy, predict, run_sequences, simulate_states
 from nengo_lmu.training.spec import (
     build_model,

@@ -35,11 +35,11 @@ import nengo
 import numpy as np
 import scipy.signal
 from nengo.exceptions import ValidationError
-from nengo.params import EnumParam, NumberParam
+from nengo.params import EnumParam
 
 from nengo_lmu.backends import import_backend_module
 from nengo_lmu.legendre import impulse_response
-from nengo_lmu.params import BATCH_SIZE, check_param
+from nengo_lmu.params import BATCH_SIZE, NumberParam, check_param
 from nengo_lmu.training.sequences import nengo_dl_sim, pad_batches
 from nengo_lmu.training.spec import build_model, find_index, neuron_type_from_name
 

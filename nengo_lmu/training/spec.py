@@ -10,15 +10,19 @@ a file, or run on the ``nengo`` and ``loihi-sim`` backends.
 
 import json
 import pathlib
+import zipfile
 
 import nengo
 import numpy as np
 from nengo.exceptions import ValidationError
-from nengo.params import IntParam
+
 
 from nengo_lmu.backends import import_backend_module
 from nengo_lmu.networks import LMUCell
-from nengo_lmu.params import N_STEPS, ORDER, RATE_SCALE, SIZE_IN, UNITS, check_param
+from nengo_lmu.exceptions import ModelFileError
+from nengo_lmu.params import (
+    N_STEPS, ORDER, RATE_SCALE, SIZE_IN, UNITS, IntParam, check_param,
+)
 from nengo_lmu.utils.files import atomic_write
 
 #: The spiking neuron type that stands in for each rate type at evaluation.
@@ -283,10 +287,38 @@ def save_model(path, spec, params):
 
 
 def load_model(path):
-    """Load ``(spec, params)`` saved by `save_model`."""
-    with np.load(path, allow_pickle=False) as data:
-        spec = json.loads(str(data["__spec__"]))
-        params = {k: data[k] for k in data.files if k != "__spec__"}
+    """Load ``(spec, params)`` saved by `save_model`.
+
+    Raises `nengo_lmu.exceptions.ModelFileError` (a ``ValidationError`` on
+    ``path``) naming the file if it is missing, a directory, unreadable,
+    corrupt, or not a model saved by `save_model`.
+    """
+    path = pathlib.Path(path)
+
+    def fail(what):
+        return ModelFileError(f"{path}: {what}", "path")
+
+    if not path.exists():
+        raise fail("no such file")
+    if path.is_dir():
+        raise fail("is a directory, not a saved model (.npz)")
+    try:
+        data = np.load(path, allow_pickle=False)
+        if not hasattr(data, "files"):
+            raise fail("is a single array, not a saved model (.npz)")
+        with data:
+            if "__spec__" not in data.files:
+                raise fail("is an .npz archive but not a nengo-lmu model (no __spec__)")
+            spec = json.loads(str(data["__spec__"]))
+            params = {k: data[k] for k in data.files if k != "__spec__"}
+    except ModelFileError:
+        raise
+    except PermissionError:
+        raise fail("cannot be read (permission denied)") from None
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
+        raise fail(f"is not a readable model file ({type(error).__name__}: {error})") from None
+    if not isinstance(spec, dict) or "n_steps" not in spec or "size_in" not in spec:
+        raise fail("its __spec__ is not a nengo-lmu model spec (another or newer format?)")
     return spec, params
 
 

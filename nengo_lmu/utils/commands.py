@@ -6,7 +6,11 @@ imports a command, so the commands and `nengo_lmu.cli` import it freely.
 
 import argparse
 import contextlib
+import os
+import pathlib
 import sys
+
+import numpy as np
 
 from nengo.exceptions import ValidationError
 
@@ -35,7 +39,54 @@ def add_common(sub):
         default=None,
         help=f"one of {', '.join(BACKENDS)} (default: $NENGO_LMU_BACKEND or nengo)",
     )
-    sub.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    sub.add_argument(
+        "--seed", type=seed_arg, default=0, help="random seed, 0 to 2**32 - 1 (default: 0)"
+    )
+
+
+def seed_arg(text):
+    """An argparse ``type``: a seed, a whole number in [0, 2**32 - 1]."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number (got {text!r})") from None
+    if not 0 <= value <= 2**32 - 1:
+        raise argparse.ArgumentTypeError(f"must lie in [0, 2**32 - 1] (got {value})")
+    return value
+
+
+def positive_float(text):
+    """An argparse ``type``: a finite number greater than 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number (got {text!r})") from None
+    if not (np.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0 (got {text!r})")
+    return value
+
+
+def check_output_path(path, name):
+    """Validate, before a run, that ``path`` can be written; return it.
+
+    The parent folder is created if missing and must be writable; ``path``
+    must not be a folder. Raises a `ValidationError` on ``name``.
+    """
+    if path is None:
+        return None
+    target = pathlib.Path(path)
+    parent = target.parent
+    if target.is_dir():
+        raise ValidationError(f"{path} is a folder, not a file", name)
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ValidationError(
+            f"cannot create the folder {parent} ({error.strerror or error})", name
+        ) from None
+    if not os.access(parent, os.W_OK):
+        raise ValidationError(f"the folder {parent} is not writable", name)
+    return path
 
 
 def comma_list(text):

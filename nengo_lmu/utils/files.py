@@ -29,3 +29,14 @@ def atomic_write(path, mode="wb"):
         with contextlib.suppress(FileNotFoundError):
             os.remove(temporary)
         raise
+
+
+def save_figure(fig, path, **kwargs):
+    """Save a matplotlib figure to ``path`` atomically (see `atomic_write`).
+
+    The format comes from the suffix of ``path``, as ``fig.savefig`` does.
+    """
+    path = pathlib.Path(path)
+    kwargs.setdefault("format", path.suffix.lstrip(".") or None)
+    with atomic_write(path) as file:
+        fig.savefig(file, **kwargs)
