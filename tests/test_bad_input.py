@@ -4,7 +4,6 @@ Every case fails before any build or run: milliseconds each.
 """
 
 import math
-import zipfile
 
 import nengo
 import numpy as np

@@ -122,7 +122,7 @@ def run_long(args, progress, plot_dir):
     peak_ratio = np.max(np.abs(decoded)) / np.max(np.abs(exact))
     print(f"\nLong run: order {order}, {n_per_dim * order} neurons, {duration:g} s")
     print(format_table(
-        ["state NRMSE, 1-20 s", f"state NRMSE, last 20 s", "peak |decoded| / peak |ideal|"],
+        ["state NRMSE, 1-20 s", "state NRMSE, last 20 s", "peak |decoded| / peak |ideal|"],
         [[f"{first:.4f}", f"{last:.4f}", f"{peak_ratio:.3f}"]],
     ))
     return first, last, peak_ratio

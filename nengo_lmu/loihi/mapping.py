@@ -12,7 +12,6 @@ and for an online-learning readout of it.
 import contextlib
 import warnings
 
-import nengo
 import numpy as np
 
 from nengo_lmu.backends import import_backend_module
