@@ -7,8 +7,8 @@ the same ``ValidationError`` messages a nengo user already knows, naming the
 offending argument.
 """
 
-import numpy as np
 import nengo.params
+import numpy as np
 from nengo.exceptions import ValidationError
 from nengo.params import EnumParam
 

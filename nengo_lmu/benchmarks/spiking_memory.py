@@ -6,11 +6,11 @@ import nengo
 import numpy as np
 from nengo.exceptions import ValidationError
 
-from nengo_lmu.utils.files import save_figure
 from nengo_lmu.benchmarks import memories as mb
 from nengo_lmu.networks import LegendreMemory
 from nengo_lmu.simulator import Simulator
 from nengo_lmu.utils.commands import add_common, format_table, quiet_stdout
+from nengo_lmu.utils.files import save_figure
 
 ORDER, THETA = 6, 1.0
 HAND_BUILT_STATE, HAND_BUILT_DELAY = 0.075, 0.10  # published re-measurement

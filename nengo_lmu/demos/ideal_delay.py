@@ -1,15 +1,14 @@
 """``nengo-lmu demo ideal-delay``: an ideal Legendre memory reconstructing delayed white noise."""
 
-import pathlib
 
 import nengo
 import numpy as np
 
-from nengo_lmu.utils.files import save_figure
 from nengo_lmu.metrics import delayed, nrmse
 from nengo_lmu.networks import LegendreMemory
 from nengo_lmu.simulator import Simulator
 from nengo_lmu.utils.commands import quiet_stdout
+from nengo_lmu.utils.files import save_figure
 
 
 def run_ideal_delay_demo(
@@ -105,6 +104,5 @@ def save_delay_plot(path, t, u, targets, readouts, delays, order, theta):
     axes[-1].legend(loc="upper right", fontsize="small", ncol=len(delays))
     axes[-1].set_xlabel("time (s)")
     fig.tight_layout()
-    pathlib.Path(path).parent.mkdir(parents=True, exist_ok=True)
     save_figure(fig, path)
     plt.close(fig)

@@ -4,16 +4,15 @@ The corrected task: the target is the future value (the paper's code predicted
 the past, KerasLMU issue 14).
 """
 
-import pathlib
 
 import nengo
 import numpy as np
 
-from nengo_lmu.utils.files import save_figure
 from nengo_lmu.datasets import mackey_glass
 from nengo_lmu.demos.online import filtered_like_output, run_learning_then_test
 from nengo_lmu.metrics import nrmse
 from nengo_lmu.networks import LearnedReadout, LegendreMemory
+from nengo_lmu.utils.files import save_figure
 
 
 def run_mackey_glass_demo(
@@ -137,6 +136,5 @@ def save_prediction_plot(path, t, future, output, present, ahead):
     ax.set_title("Online Mackey-Glass prediction, learning off")
     ax.legend(loc="upper right", fontsize="small")
     fig.tight_layout()
-    pathlib.Path(path).parent.mkdir(parents=True, exist_ok=True)
     save_figure(fig, path)
     plt.close(fig)

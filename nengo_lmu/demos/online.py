@@ -5,14 +5,13 @@ learned output over the rest with learning off; the targets go through the
 same filters as the output (`filtered_like_output`).
 """
 
-import pathlib
 
 import nengo
 import numpy as np
 
-from nengo_lmu.utils.files import save_figure
 from nengo_lmu.simulator import Simulator
 from nengo_lmu.utils.commands import quiet_stdout
+from nengo_lmu.utils.files import save_figure
 
 
 def run_learning_then_test(
@@ -107,6 +106,5 @@ def save_learning_plot(path, t, u, target, output, learning_off, delay, target_l
     ax_error.set_ylabel("RMS error per second")
     ax_error.set_title("error over the run (learning off after the dashed line)")
     fig.tight_layout()
-    pathlib.Path(path).parent.mkdir(parents=True, exist_ok=True)
     save_figure(fig, path)
     plt.close(fig)

@@ -4,7 +4,6 @@ Each function returns options for a single simulator; nothing here changes
 nengo-loihi's defaults.
 """
 
-
 from nengo_lmu.params import DECODE_TAU, IntParam, NumberParam, check_param
 from nengo_lmu.simulator import import_backend_module, is_loihi_backend, resolve_backend
 

@@ -19,9 +19,9 @@ from nengo_lmu.training.parallel import MODES
 from nengo_lmu.training.recipes import RECIPES, load_dataset
 from nengo_lmu.training.spec import load_model, save_model
 from nengo_lmu.utils.commands import (
-    check_output_path,
     add_common,
     backend_list,
+    check_output_path,
     positive_int,
     print_metrics,
     readout_synapse_arg,

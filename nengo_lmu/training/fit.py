@@ -73,8 +73,9 @@ def fit(
     ``mode="parallel"`` trains a feedforward model as one NengoDL step per
     sequence (a classifier) or per time step (a regressor, whose batches are
     then ``batch_size`` time steps drawn from all sequences;
-    `nengo_lmu.training.parallel`), ``"steps"`` steps through every element; ``"auto"`` (the default) is parallel wherever it applies. Either
-    way the params are those of `build_model`'s step-by-step model.
+    `nengo_lmu.training.parallel`), ``"steps"`` steps through every element;
+    ``"auto"`` (the default) is parallel wherever it applies. Either way the
+    params are those of `build_model`'s step-by-step model.
     ``dropout`` (parallel only) drops that fraction of the hidden activities
     during training.
     """

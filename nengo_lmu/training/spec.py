@@ -16,7 +16,6 @@ import nengo
 import numpy as np
 from nengo.exceptions import ValidationError
 
-
 from nengo_lmu.backends import import_backend_module
 from nengo_lmu.networks import LMUCell
 from nengo_lmu.exceptions import ModelFileError

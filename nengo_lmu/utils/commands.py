@@ -11,7 +11,6 @@ import pathlib
 import sys
 
 import numpy as np
-
 from nengo.exceptions import ValidationError
 
 from nengo_lmu.backends import BACKENDS, resolve_backend

@@ -34,9 +34,11 @@ def atomic_write(path, mode="wb"):
 def save_figure(fig, path, **kwargs):
     """Save a matplotlib figure to ``path`` atomically (see `atomic_write`).
 
-    The format comes from the suffix of ``path``, as ``fig.savefig`` does.
+    The folder is created if missing; the format comes from the suffix of
+    ``path``, as ``fig.savefig`` does.
     """
     path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     kwargs.setdefault("format", path.suffix.lstrip(".") or None)
     with atomic_write(path) as file:
         fig.savefig(file, **kwargs)
