@@ -15,6 +15,7 @@ from nengo.exceptions import BuildError, NengoException, ValidationError
 from nengo_lmu.backends import resolve_backend
 from nengo_lmu.benchmarks import BENCHMARKS
 from nengo_lmu.demos import DEMOS, POPULATIONS, run_demo
+from nengo_lmu.exceptions import DemoInterrupted
 from nengo_lmu.training import command as train_command
 from nengo_lmu.utils.commands import (
     add_common, check_output_path, positive_float, print_metrics,
@@ -23,16 +24,31 @@ from nengo_lmu.utils.commands import (
 
 def cmd_demo(args):
     check_output_path(args.plot, "--plot")
-    metrics = run_demo(
-        args.name, seed=args.seed, backend=args.backend, plot=args.plot,
-        duration=args.duration, population=args.population,
-    )
+    try:
+        metrics = run_demo(
+            args.name, seed=args.seed, backend=args.backend, plot=args.plot,
+            duration=args.duration, population=args.population,
+        )
+    except DemoInterrupted as interrupted:
+        # Ctrl-C: what the part run scored, labelled as such; main exits 130
+        print_demo(args, interrupted.metrics, interrupted)
+        raise
+    print_demo(args, metrics)
+
+
+def print_demo(args, metrics, interrupted=None):
+    """Print a demo's results; for one cut short, say so and how far it got."""
     print(f"demo={args.name}")
     print(f"backend={args.backend}")
     print(f"seed={args.seed}")
+    if interrupted is not None:
+        print("partial=true")
+        print(f"simulated_seconds={interrupted.simulated_seconds:g}")
+        print(f"duration={interrupted.duration:g}")
     print_metrics(metrics)
-    if args.plot:
-        print(f"Saved plot to {args.plot}", file=sys.stderr)
+    plot = args.plot if interrupted is None else interrupted.plot
+    if plot:
+        print(f"Saved plot to {plot}", file=sys.stderr)
 
 
 def build_parser():
@@ -89,10 +105,10 @@ def main(argv=None):
     try:
         args.backend = resolve_backend(args.backend)
         args.func(args)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as error:  # Ctrl-C: a demo says how far it got
         if args.debug:
             raise
-        parser.exit(130, f"{parser.prog}: interrupted\n")
+        parser.exit(130, f"{parser.prog}: {str(error) or 'interrupted'}\n")
     except ValidationError as error:  # bad input: argparse's exit code
         if args.debug:
             raise

@@ -61,3 +61,32 @@ class ModelFileError(ValidationError):
 
     Its ``attr`` is ``path``; the message names the file and what is wrong.
     """
+
+
+class DemoInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a demo's run, with the metrics of the part simulated.
+
+    It is a ``KeyboardInterrupt`` (code that stops on Ctrl-C still stops),
+    raised by a demo after it has scored, and plotted if asked, the steps
+    its simulator completed (see `nengo_lmu.demos.partial`).
+
+    Attributes
+    ----------
+    metrics : dict
+        The demo's metrics over the part simulated; those that need a part
+        of the run not reached (e.g. the test period) are left out.
+    simulated_seconds, duration : float
+        The simulated time reached, and the run's full length.
+    plot : str or None
+        Where the part run was plotted (None: not asked for, or too short).
+    """
+
+    def __init__(self, metrics, simulated_seconds, duration, plot=None):
+        self.metrics = dict(metrics)
+        self.plot = plot
+        self.simulated_seconds = simulated_seconds
+        self.duration = duration
+        super().__init__(
+            f"interrupted after {simulated_seconds:g} of {duration:g} simulated seconds"
+            " (the metrics are of that part)"
+        )

@@ -11,6 +11,8 @@ from nengo_lmu.demos.ideal_delay import run_ideal_delay_demo
 from nengo_lmu.demos.learn_delay import run_delay_learning_demo
 from nengo_lmu.demos.learn_product import run_product_learning_demo
 from nengo_lmu.demos.mackey_glass import run_mackey_glass_demo
+from nengo_lmu.params import DURATION, SEED, check_param
+from nengo_lmu.utils.commands import check_output_path
 
 #: ``nengo-lmu demo NAME`` -> the function that runs it; the first is the default
 DEMOS = {
@@ -31,13 +33,24 @@ def run_demo(name, seed=0, backend=None, plot=None, duration=None, population=No
     """Run the demo ``name`` (a key of `DEMOS`); return its metrics.
 
     ``duration`` and ``population`` are passed on only if given, so each demo
-    keeps its own defaults.
+    keeps its own defaults. ``seed``, ``duration`` and ``plot`` (a path whose
+    folder can be written) are checked before anything is built.
+
+    Raises
+    ------
+    nengo.exceptions.ValidationError
+        For a bad argument, naming it.
+    nengo_lmu.exceptions.DemoInterrupted
+        On Ctrl-C during the run, with the metrics of the part run.
     """
     if name not in DEMOS:
         raise ValidationError(f"Unknown demo {name!r}; choose from {', '.join(DEMOS)}", "name")
     if population is not None and name not in POPULATION_DEMOS:
         raise ValidationError("Only the learn-product demo takes --population", "population")
-    options = dict(seed=seed, backend=backend, plot=plot)
+    options = dict(
+        seed=check_param(SEED, seed), backend=backend, plot=check_output_path(plot, "plot")
+    )
+    duration = check_param(DURATION, duration)
     if duration is not None:
         options["duration"] = duration
     if population is not None:

@@ -4,6 +4,8 @@
 import nengo
 import numpy as np
 
+from nengo_lmu.demos.online import check_duration
+from nengo_lmu.demos.partial import ChunkedRun, finish, scoring
 from nengo_lmu.metrics import delayed, nrmse
 from nengo_lmu.networks import LegendreMemory
 from nengo_lmu.simulator import Simulator
@@ -51,7 +53,13 @@ def run_ideal_delay_demo(
     -------
     dict
         Name-to-value metrics, ``nrmse`` (the mean over delays) last.
+
+    Raises
+    ------
+    nengo_lmu.exceptions.DemoInterrupted
+        On Ctrl-C during the run, after scoring (and plotting) the part run.
     """
+    check_duration(duration, freq)
     delays = theta * np.array([0.25, 0.5, 0.75, 1.0])
     with nengo.Network(label="ideal delay demo", seed=seed) as model:
         stim = nengo.Node(nengo.processes.WhiteSignal(duration, high=freq, rms=0.3))
@@ -62,23 +70,29 @@ def run_ideal_delay_demo(
         p_readout = nengo.Probe(readout)
 
     # the backends draw progress bars on stdout, which carries the results
+    n_steps = int(round(duration / dt))
     with quiet_stdout():
-        with Simulator(model, backend=backend, dt=dt, progress_bar=progress_bar) as sim:
-            sim.run(duration)
+        with Simulator(model, backend=backend, dt=dt, progress_bar=progress_bar) as sim, \
+                ChunkedRun(sim, backend, n_steps, dt, progress_bar) as run:
+            run.run_steps(n_steps)
 
-    t = sim.trange()
-    u = sim.data[p_stim][:, 0]
-    steps = np.round(delays / dt).astype(int)
-    targets = np.stack([delayed(u, s) for s in steps], axis=1)
+    # a run cut short by Ctrl-C is scored over its ``steps`` (see `.partial`)
+    steps = run.steps
+    t = dt * np.arange(1, steps + 1)
+    u = sim.data[p_stim][:steps, 0]
+    readouts = sim.data[p_readout][:steps]
+    delay_steps = np.round(delays / dt).astype(int)
+    targets = np.stack([delayed(u, s) for s in delay_steps], axis=1)
     after_window = t > theta
-    errors = nrmse(sim.data[p_readout][after_window], targets[after_window], axis=0)
+    with scoring(partial=steps < n_steps):
+        errors = nrmse(readouts[after_window], targets[after_window], axis=0)
+        metrics = {f"nrmse_delay_{d:.2f}s": float(e) for d, e in zip(delays, errors)}
+        metrics["nrmse"] = float(np.mean(errors))
 
-    metrics = {f"nrmse_delay_{d:.2f}s": float(e) for d, e in zip(delays, errors)}
-    metrics["nrmse"] = float(np.mean(errors))
-
-    if plot is not None:
-        save_delay_plot(plot, t, u, targets, sim.data[p_readout], delays, order, theta)
-    return metrics
+    saved = plot is not None and steps > 1
+    if saved:
+        save_delay_plot(plot, t, u, targets, readouts, delays, order, theta)
+    return finish(metrics, steps, n_steps, dt, plot=plot if saved else None)
 
 
 def save_delay_plot(path, t, u, targets, readouts, delays, order, theta):

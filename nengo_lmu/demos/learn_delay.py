@@ -8,6 +8,7 @@ exactly (a fixed linear Legendre readout) scores ``nrmse_linear_readout``.
 """
 
 import nengo
+import numpy as np
 
 from nengo_lmu.demos.online import (
     filtered_like_output,
@@ -15,6 +16,7 @@ from nengo_lmu.demos.online import (
     save_learning_plot,
     white_noise_input,
 )
+from nengo_lmu.demos.partial import finish, scoring
 from nengo_lmu.legendre import legendre_readout
 from nengo_lmu.metrics import delayed, nrmse
 from nengo_lmu.networks import LearnedReadout, LegendreMemory
@@ -71,6 +73,11 @@ def run_delay_learning_demo(
     -------
     dict
         Name-to-value metrics; ``nrmse`` (over the test period) last.
+
+    Raises
+    ------
+    nengo_lmu.exceptions.DemoInterrupted
+        On Ctrl-C during the run, after scoring (and plotting) the part run.
     """
     _, u, n_steps, learn_steps = white_noise_input(duration, freq, rms, test_fraction, dt, seed)
     target = delayed(u, int(round(delay / dt)))
@@ -85,30 +92,38 @@ def run_delay_learning_demo(
         p_output = nengo.Probe(readout.output, synapse=probe_synapse)
         p_state = nengo.Probe(memory.output, synapse=None)
 
-    sim = run_learning_then_test(model, readout, learn_steps, n_steps, backend, dt, progress_bar)
+    sim, steps = run_learning_then_test(
+        model, readout, learn_steps, n_steps, backend, dt, progress_bar
+    )
 
     # the output went through the learned connections' synapse and the probe's
-    # filter: the target and the linear readout are filtered alike
-    filtered_target = filtered_like_output(target, readout, probe_synapse, dt)
+    # filter: the target and the linear readout are filtered alike. A run cut
+    # short by Ctrl-C is scored over its ``steps`` (see `.partial`)
+    filtered_target = filtered_like_output(target[:steps], readout, probe_synapse, dt)
     linear = filtered_like_output(
-        sim.data[p_state] @ legendre_readout(order, delay / theta), readout, probe_synapse, dt
+        sim.data[p_state][:steps] @ legendre_readout(order, delay / theta),
+        readout, probe_synapse, dt,
     )
-    output = sim.data[p_output][:, 0]
-    test = slice(learn_steps, n_steps)
-    last_learning = slice(max(learn_steps - int(round(10 / dt)), 0), learn_steps)
-    metrics = {
-        "n_neurons": n_neurons,
-        "learning_rate": learning_rate,
-        "learning_seconds": learn_steps * dt,
-        "test_seconds": (n_steps - learn_steps) * dt,
-        "nrmse_last_10s_learning": float(
-            nrmse(output[last_learning], filtered_target[last_learning, 0])
-        ),
-        "nrmse_linear_readout": float(nrmse(linear[test], filtered_target[test, 0])),
-        "nrmse": float(nrmse(output[test], filtered_target[test, 0])),
-    }
-    if plot is not None:
+    output = sim.data[p_output][:steps, 0]
+    learned = min(learn_steps, steps)
+    test = slice(learn_steps, steps)
+    last_learning = slice(max(learned - int(round(10 / dt)), 0), learned)
+    with scoring(partial=steps < n_steps):
+        metrics = {
+            "n_neurons": n_neurons,
+            "learning_rate": learning_rate,
+            "learning_seconds": learned * dt,
+            "test_seconds": max(steps - learn_steps, 0) * dt,
+            "nrmse_last_10s_learning": float(
+                nrmse(output[last_learning], filtered_target[last_learning, 0])
+            ),
+            "nrmse_linear_readout": float(nrmse(linear[test], filtered_target[test, 0])),
+            "nrmse": float(nrmse(output[test], filtered_target[test, 0])),
+        }
+    saved = plot is not None and steps > 1
+    if saved:
         save_learning_plot(
-            plot, sim.trange(), u[:, 0], filtered_target[:, 0], output, learn_steps * dt, delay
+            plot, dt * np.arange(1, steps + 1), u[:steps, 0], filtered_target[:, 0], output,
+            learn_steps * dt, delay,
         )
-    return metrics
+    return finish(metrics, steps, n_steps, dt, plot=plot if saved else None)

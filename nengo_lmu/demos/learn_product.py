@@ -44,6 +44,7 @@ from nengo_lmu.demos.online import (
     save_learning_plot,
     white_noise_input,
 )
+from nengo_lmu.demos.partial import finish, scoring
 from nengo_lmu.loihi import loihi_learning_options, loihi_pes_error_step
 from nengo_lmu.metrics import delayed, nrmse
 from nengo_lmu.networks import LearnedReadout, LegendreMemory
@@ -225,6 +226,11 @@ def run_product_learning_demo(
     dict
         Name-to-value metrics; ``nrmse`` (over the test period) last.
 
+    Raises
+    ------
+    nengo_lmu.exceptions.DemoInterrupted
+        On Ctrl-C during the run, after scoring (and plotting) the part run.
+
     Notes
     -----
     Measured on the nengo backend (before the 5 ms ``input_synapse``, which
@@ -404,7 +410,7 @@ def run_product_learning_demo(
     anneal = None
     if anneal_scale != 1 and anneal_fraction > 0:
         anneal = (int(round((1 - anneal_fraction) * learn_steps)), anneal_scale)
-    sim = run_learning_then_test(
+    sim, steps = run_learning_then_test(
         model,
         readout,
         learn_steps,
@@ -416,53 +422,60 @@ def run_product_learning_demo(
         simulator_options=simulator_options,
     )
 
+    # a run cut short by Ctrl-C is scored over its ``steps`` (see `.partial`)
     filtered_target = filtered_like_output(
-        target, readout, probe_synapse, dt, input_synapse
+        target[:steps], readout, probe_synapse, dt, input_synapse
     )[:, 0]
-    windows = sim.data[p_state] @ memory.readout_transform([0.0, delay]).T
+    windows = sim.data[p_state][:steps] @ memory.readout_transform([0.0, delay]).T
     readout_product = filtered_like_output(
         windows[:, :1] * windows[:, 1:], readout, probe_synapse, dt, input_synapse
     )[:, 0]
-    output = sim.data[p_output][:, 0]
-    test = slice(learn_steps, n_steps)
-    first = slice(0, min(int(round(10 / dt)), learn_steps))
-    last_learning = slice(max(learn_steps - int(round(10 / dt)), 0), learn_steps)
-    metrics = {
-        "population": population,
-        "n_neurons": n_neurons,
-        "learning_rate": learning_rate,
-        "anneal_scale": float(anneal_scale if anneal is not None else 1.0),
-        "learning_seconds": learn_steps * dt,
-        "test_seconds": (n_steps - learn_steps) * dt,
-        "nrmse_first_10s_learning": float(nrmse(output[first], filtered_target[first])),
-        "nrmse_last_10s_learning": float(
-            nrmse(output[last_learning], filtered_target[last_learning])
-        ),
-        "nrmse_readout_product": float(nrmse(readout_product[test], filtered_target[test])),
-    }
-    if population == "window":
-        metrics["nrmse_solved_decoders"] = float(
-            nrmse(sim.data[p_solved][test, 0], filtered_target[test])
-        )
+    output = sim.data[p_output][:steps, 0]
+    learned = min(learn_steps, steps)
+    test = slice(learn_steps, steps)
+    first = slice(0, min(int(round(10 / dt)), learned))
+    last_learning = slice(max(learned - int(round(10 / dt)), 0), learned)
+    partial = steps < n_steps
+    with scoring(partial):
+        metrics = {
+            "population": population,
+            "n_neurons": n_neurons,
+            "learning_rate": learning_rate,
+            "anneal_scale": float(anneal_scale if anneal is not None else 1.0),
+            "learning_seconds": learned * dt,
+            "test_seconds": max(steps - learn_steps, 0) * dt,
+            "nrmse_first_10s_learning": float(nrmse(output[first], filtered_target[first])),
+            "nrmse_last_10s_learning": float(
+                nrmse(output[last_learning], filtered_target[last_learning])
+            ),
+            "nrmse_readout_product": float(nrmse(readout_product[test], filtered_target[test])),
+        }
+        if population == "window":
+            metrics["nrmse_solved_decoders"] = float(
+                nrmse(sim.data[p_solved][test, 0], filtered_target[test])
+            )
     if bound:
-        activities = np.hstack([sim.data[p] for p in p_neurons])
         every = int(round(bound_sample_every / dt))
+        activities = np.hstack([sim.data[p][: steps // every] for p in p_neurons])
         # probe samples are taken at the ends of the steps every, 2 every, ...
-        steps = np.arange(1, len(activities) + 1) * every - 1
-        n_fit = int(np.sum(steps < learn_steps))
-        metrics["nrmse_lstsq_bound"] = least_squares_nrmse(
-            activities, filtered_target[steps], n_fit
-        )
-    metrics["nrmse"] = float(nrmse(output[test], filtered_target[test]))
-    if plot is not None:
+        sample_steps = np.arange(1, len(activities) + 1) * every - 1
+        n_fit = int(np.sum(sample_steps < learn_steps))
+        if n_fit < len(activities):  # a test period to score on (not so if cut short)
+            metrics["nrmse_lstsq_bound"] = least_squares_nrmse(
+                activities, filtered_target[sample_steps], n_fit
+            )
+    with scoring(partial):
+        metrics["nrmse"] = float(nrmse(output[test], filtered_target[test]))
+    saved = plot is not None and steps > 1
+    if saved:
         save_learning_plot(
             plot,
-            sim.trange(),
-            u[:, 0],
+            dt * np.arange(1, steps + 1),
+            u[:steps, 0],
             filtered_target,
             output,
             learn_steps * dt,
             delay,
             target_label=f"target u(t) u(t - {delay:g})",
         )
-    return metrics
+    return finish(metrics, steps, n_steps, dt, plot=plot if saved else None)

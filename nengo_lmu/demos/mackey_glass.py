@@ -7,9 +7,11 @@ the past, KerasLMU issue 14).
 
 import nengo
 import numpy as np
+from nengo.exceptions import ValidationError
 
 from nengo_lmu.datasets import mackey_glass
 from nengo_lmu.demos.online import filtered_like_output, run_learning_then_test
+from nengo_lmu.demos.partial import finish, scoring
 from nengo_lmu.metrics import nrmse
 from nengo_lmu.networks import LearnedReadout, LegendreMemory
 from nengo_lmu.utils.files import save_figure
@@ -74,6 +76,11 @@ def run_mackey_glass_demo(
     -------
     dict
         Name-to-value metrics; ``nrmse`` (over the test samples) last.
+
+    Raises
+    ------
+    nengo_lmu.exceptions.DemoInterrupted
+        On Ctrl-C during the run, after scoring (and plotting) the part run.
     """
     n_samples = int(round(duration / sample_time))
     n_learn = int(round((1 - test_fraction) * n_samples))
@@ -86,6 +93,13 @@ def run_mackey_glass_demo(
     n_steps = n_samples * per_sample
     learn_steps = n_learn * per_sample
     theta = window * sample_time
+    if n_steps <= learn_steps + int(round(theta / dt)):
+        # the score starts one window into the test period: it would be empty
+        raise ValidationError(
+            f"Must be more than {theta / test_fraction:g} s, so that the test period "
+            f"(the last {test_fraction:g} of the run) outlasts the memory's window of "
+            f"{theta:g} s (got {duration:g})", attr="duration",
+        )
 
     def sample(t, lag=0):
         return u[max(int(round(t / dt)) - 1 - lag, 0)]
@@ -100,23 +114,28 @@ def run_mackey_glass_demo(
         nengo.Connection(feed, memory.input, synapse=None)
         p_output = nengo.Probe(readout.output, synapse=probe_synapse)
 
-    sim = run_learning_then_test(model, readout, learn_steps, n_steps, backend, dt, progress_bar)
-    future = filtered_like_output(u[shift : shift + n_steps], readout, probe_synapse, dt)
-    present = filtered_like_output(u[:n_steps], readout, probe_synapse, dt)
-    output = sim.data[p_output][:, 0]
-    test = slice(learn_steps + int(round(theta / dt)), n_steps)
-    metrics = {
-        "n_neurons": n_neurons,
-        "learning_samples": n_learn,
-        "test_samples": n_test,
-        "ahead_samples": ahead,
-        "persistence_nrmse": float(nrmse(present[test], future[test])),
-        "nrmse": float(nrmse(output[test], future[test])),
-    }
-    if plot is not None:
-        save_prediction_plot(plot, sim.trange()[test], future[test], output[test],
-                             present[test], ahead)
-    return metrics
+    sim, steps = run_learning_then_test(
+        model, readout, learn_steps, n_steps, backend, dt, progress_bar
+    )
+    # a run cut short by Ctrl-C is scored over its ``steps`` (see `.partial`)
+    future = filtered_like_output(u[shift : shift + steps], readout, probe_synapse, dt)
+    present = filtered_like_output(u[:steps], readout, probe_synapse, dt)
+    output = sim.data[p_output][:steps, 0]
+    test = slice(learn_steps + int(round(theta / dt)), steps)
+    with scoring(partial=steps < n_steps):
+        metrics = {
+            "n_neurons": n_neurons,
+            "learning_samples": min(n_learn, steps // per_sample),
+            "test_samples": max(steps // per_sample - n_learn, 0),
+            "ahead_samples": ahead,
+            "persistence_nrmse": float(nrmse(present[test], future[test])),
+            "nrmse": float(nrmse(output[test], future[test])),
+        }
+    saved = plot is not None and len(output[test])
+    if saved:
+        save_prediction_plot(plot, dt * np.arange(1, steps + 1)[test], future[test],
+                             output[test], present[test], ahead)
+    return finish(metrics, steps, n_steps, dt, plot=plot if saved else None)
 
 
 def save_prediction_plot(path, t, future, output, present, ahead):

@@ -8,7 +8,10 @@ same filters as the output (`filtered_like_output`).
 
 import nengo
 import numpy as np
+from nengo.exceptions import ValidationError
 
+from nengo_lmu.demos.partial import ChunkedRun
+from nengo_lmu.params import DURATION, check_param
 from nengo_lmu.simulator import Simulator
 from nengo_lmu.utils.commands import quiet_stdout
 from nengo_lmu.utils.files import save_figure
@@ -25,26 +28,43 @@ def run_learning_then_test(
     anneal=None,
     simulator_options=None,
 ):
-    """Simulate ``learn_steps`` with learning on, the rest with it off; return the simulator.
+    """Simulate ``learn_steps`` with learning on, the rest with it off.
 
     ``anneal=(steps, scale)`` lowers the learning rate to ``scale`` times
     itself after ``steps`` (before ``learn_steps``). ``simulator_options``
     are passed to the simulator (see `.loihi_learning_options`).
+
+    Returns ``(sim, steps)``: the simulator and the steps it completed, which
+    are ``n_steps`` unless Ctrl-C cut the run short (see `.ChunkedRun`).
     """
     options = dict(simulator_options or {})
     with quiet_stdout():
         with Simulator(
             model, backend=backend, dt=dt, progress_bar=progress_bar, **options
-        ) as sim:
+        ) as sim, ChunkedRun(sim, backend, n_steps, dt, progress_bar) as run:
             if anneal is not None:
-                sim.run_steps(anneal[0])
+                run.run_steps(anneal[0])
                 readout.learning_rate_scale = anneal[1]
-                sim.run_steps(learn_steps - anneal[0])
+                run.run_steps(learn_steps - anneal[0])
             else:
-                sim.run_steps(learn_steps)
+                run.run_steps(learn_steps)
             readout.learning = False
-            sim.run_steps(n_steps - learn_steps)
-    return sim
+            run.run_steps(n_steps - learn_steps)
+    return sim, run.steps
+
+
+def check_duration(duration, freq):
+    """Check that a white-noise input of ``freq`` Hz can last ``duration`` seconds.
+
+    nengo's ``WhiteSignal`` needs a period of at least one cycle of its
+    cut-off; its own error would name ``WhiteSignal.high``, not what to change.
+    """
+    duration = check_param(DURATION, duration)
+    if duration * freq < 1:
+        raise ValidationError(
+            f"Must be at least {1 / freq:g} s (one cycle of the {freq:g} Hz "
+            f"input) (got {duration:g})", attr="duration",
+        )
 
 
 def white_noise_input(duration, freq, rms, test_fraction, dt, seed):
@@ -54,6 +74,7 @@ def white_noise_input(duration, freq, rms, test_fraction, dt, seed):
     ``(n_steps, 1)`` samples for ``seed``, the run's steps and the steps
     learned before the last ``test_fraction`` is scored with learning off.
     """
+    check_duration(duration, freq)
     n_steps = int(round(duration / dt))
     learn_steps = int(round((1 - test_fraction) * n_steps))
     process = nengo.processes.WhiteSignal(duration, high=freq, rms=rms, y0=0)
