@@ -47,8 +47,9 @@ N_STEPS = IntParam("n_steps", low=1)
 SIZE_IN = IntParam("size_in", low=1)
 DISCRETIZE_METHOD = EnumParam("method", values=("zoh", "euler"))
 TAU = NumberParam("tau", low=0, low_open=True)
-SEED = IntParam("seed", low=0)
-PERM_SEED = IntParam("perm_seed", low=0)
+# numpy's RandomState takes seeds of 32 bits
+SEED = IntParam("seed", low=0, high=2**32 - 1)
+PERM_SEED = IntParam("perm_seed", low=0, high=2**32 - 1)
 N_CLASSES = IntParam("n_classes", low=2)
 # training: 0 epochs trains nothing and returns the initial parameters
 UNITS = IntParam("units", low=1)

@@ -11,10 +11,9 @@ import time
 
 import numpy as np
 from nengo.exceptions import ValidationError
-from nengo.params import IntParam
 
 from nengo_lmu.benchmarks.backend_networks import check_networks, n_steps, probe_data
-from nengo_lmu.params import DT, DURATION, REPEATS, check_param
+from nengo_lmu.params import DT, DURATION, REPEATS, IntParam, check_param
 from nengo_lmu.simulator import Simulator
 from nengo_lmu.utils.commands import format_table, quiet_stdout
 

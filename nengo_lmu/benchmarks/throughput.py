@@ -14,14 +14,14 @@ KerasLMU paths are slow enough that they are timed on a subset.
 
 import sys
 
-from nengo.params import IntParam
 
 from nengo_lmu.benchmarks import keras_lmu
-from nengo_lmu.params import BATCH_SIZE, ORDER, SEED, UNITS, check_param
+from nengo_lmu.datasets import SEQUENCE_DATASETS
+from nengo_lmu.params import BATCH_SIZE, ORDER, SEED, UNITS, IntParam, check_param
 from nengo_lmu.training.fit import fit
 from nengo_lmu.training.recipes import RECIPES, load_dataset
 from nengo_lmu.training.spec import make_spec
-from nengo_lmu.utils.commands import format_table, print_metrics
+from nengo_lmu.utils.commands import format_table, positive_int, print_metrics, seed_arg
 
 _STEPS_BATCHES = IntParam("steps_batches", low=3)
 _KERAS_SEQUENCES = IntParam("keras_sequences", low=1)
@@ -123,14 +123,14 @@ def register(benches):
         help="training speed side by side: our parallel training, our step-by-step "
         "training and KerasLMU (needs: pip install nengo-lmu[bench])",
     )
-    sub.add_argument("--dataset", default="psfashion",
+    sub.add_argument("--dataset", default="psfashion", choices=sorted(SEQUENCE_DATASETS),
                      help="psfashion (default), psmnist or psdigits")
-    sub.add_argument("--units", type=int, default=None, help="default: the recipe's")
-    sub.add_argument("--order", type=int, default=None, help="default: the recipe's")
-    sub.add_argument("--batch-size", type=int, default=None, help="default: the recipe's")
-    sub.add_argument("--steps-batches", type=int, default=4,
+    sub.add_argument("--units", type=positive_int, default=None, help="default: the recipe's")
+    sub.add_argument("--order", type=positive_int, default=None, help="default: the recipe's")
+    sub.add_argument("--batch-size", type=positive_int, default=None, help="default: the recipe's")
+    sub.add_argument("--steps-batches", type=positive_int, default=4,
                      help="batches the step-by-step path is timed on (default: 4)")
-    sub.add_argument("--keras-sequences", type=int, default=400,
+    sub.add_argument("--keras-sequences", type=positive_int, default=400,
                      help="sequences per KerasLMU epoch (two epochs; default: 400)")
-    sub.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    sub.add_argument("--seed", type=seed_arg, default=0, help="random seed (default: 0)")
     sub.set_defaults(func=cmd_bench_throughput, backend=None)

@@ -12,11 +12,10 @@ import warnings
 import nengo
 import numpy as np
 from nengo.exceptions import ValidationError
-from nengo.params import IntParam
 
 from nengo_lmu.backends import import_backend_module, is_loihi_backend, resolve_backend
 from nengo_lmu.loihi import model as chip_model
-from nengo_lmu.params import BATCH_SIZE, check_param
+from nengo_lmu.params import BATCH_SIZE, IntParam, check_param
 from nengo_lmu.simulator import Simulator
 from nengo_lmu.training.spec import (
     build_model,

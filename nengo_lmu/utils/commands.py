@@ -14,6 +14,7 @@ import numpy as np
 from nengo.exceptions import ValidationError
 
 from nengo_lmu.backends import BACKENDS, resolve_backend
+from nengo_lmu.params import SEED, check_param
 
 
 def format_table(header, rows):
@@ -44,14 +45,17 @@ def add_common(sub):
 
 
 def seed_arg(text):
-    """An argparse ``type``: a seed, a whole number in [0, 2**32 - 1]."""
+    """An argparse ``type``: a seed, a whole number `.SEED` accepts (0 to 2**32 - 1)."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be a whole number (got {text!r})") from None
-    if not 0 <= value <= 2**32 - 1:
-        raise argparse.ArgumentTypeError(f"must lie in [0, 2**32 - 1] (got {value})")
-    return value
+    try:
+        return check_param(SEED, value)
+    except ValidationError:
+        raise argparse.ArgumentTypeError(
+            f"must lie in [{SEED.low}, 2**32 - 1] (got {value})"
+        ) from None
 
 
 def positive_float(text):
@@ -133,12 +137,40 @@ def backend_list(text):
         raise argparse.ArgumentTypeError(str(error)) from error
 
 
+def _whole_number(text):
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number (got {text!r})") from None
+
+
 def positive_int(text):
     """An argparse ``type``: a whole number of at least 1."""
-    value = int(text)
+    value = _whole_number(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1 (got {value})")
     return value
+
+
+def nonnegative_int(text):
+    """An argparse ``type``: a whole number of at least 0."""
+    value = _whole_number(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be at least 0 (got {value})")
+    return value
+
+
+def _items(text, parse):
+    """``parse`` applied to each item of a comma-separated list; at least one item."""
+    items = comma_list(text)
+    if not items:
+        raise argparse.ArgumentTypeError(f"give at least one value (got {text!r})")
+    return [parse(item) for item in items]
+
+
+def positive_int_list(text):
+    """An argparse ``type``: comma-separated whole numbers, each at least 1."""
+    return _items(text, positive_int)
 
 
 def readout_synapse_arg(text):
