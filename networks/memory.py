@@ -258,6 +258,10 @@ class LegendreMemory(DiscretizedNetwork):
     6
     """
 
+    #: how `nengo_lmu.loihi.checks` recognises a memory, and its subclasses,
+    #: without importing the networks (which import it)
+    is_legendre_memory = True
+
     order = IntParam("order", low=1, readonly=True)
     theta = NumberParam("theta", low=0, low_open=True, readonly=True)
     size_in = IntParam("size_in", low=1, readonly=True)

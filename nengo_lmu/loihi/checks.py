@@ -278,12 +278,13 @@ def _memory_problems(network, on_chip_set):
     Their recurrence goes through the ensemble array's passthrough output
     Node; nengo-loihi folds it into ensemble-to-ensemble weights whose range it
     cannot quantize ("Could not find appropriate weight exponent", deep in
-    the build). Found by what the memory says of itself (``loihi`` and
-    ``n_neurons`` attributes), so this module needs not import the networks.
+    the build). Found by what the memory says of itself (its class's
+    ``is_legendre_memory`` marker, which subclasses inherit, and its ``loihi``
+    and ``n_neurons`` attributes), so this module needs not import the networks.
     """
     problems = []
     for net in [network] + list(network.all_networks):
-        if type(net).__name__ != "LegendreMemory":
+        if getattr(type(net), "is_legendre_memory", False) is not True:
             continue
         if getattr(net, "loihi", True) or getattr(net, "n_neurons", None) is None:
             continue
@@ -292,7 +293,7 @@ def _memory_problems(network, on_chip_set):
         problems.append(
             (
                 net,
-                f"the spiking memory {net.label or 'LegendreMemory'!r} was built "
+                f"the spiking memory {net.label or type(net).__name__!r} was built "
                 "without loihi=True: nengo-loihi cannot quantize its recurrent "
                 "weights ('Could not find appropriate weight exponent'); build it "
                 "with LegendreMemory(..., loihi=True)",
