@@ -8,6 +8,7 @@ import importlib
 import os
 import sys
 
+from nengo.exceptions import ValidationError
 from nengo.params import EnumParam
 
 from nengo_lmu.compat import tensorflow_log_filter
@@ -53,10 +54,18 @@ def import_backend_module(module_name):
 def resolve_backend(backend=None):
     """The backend to use: ``backend``, else ``$NENGO_LMU_BACKEND``, else nengo.
 
-    Raises ``ValidationError`` listing the valid names for an unknown one.
+    Raises ``ValidationError`` listing the valid names for an unknown one
+    (on ``NENGO_LMU_BACKEND`` if the name came from there; an empty value
+    counts as unset).
     """
     if backend is None:
-        backend = os.environ.get(BACKEND_ENV_VAR, DEFAULT_BACKEND)
+        backend = os.environ.get(BACKEND_ENV_VAR) or DEFAULT_BACKEND  # empty: unset
+        if backend not in BACKENDS:  # the error names the variable, not an argument
+            raise ValidationError(
+                f"Must be one of {', '.join(BACKENDS)} (got {backend!r}), or unset "
+                f"for {DEFAULT_BACKEND}",
+                attr=BACKEND_ENV_VAR,
+            )
     return check_param(_BACKEND, backend)
 
 

@@ -189,13 +189,27 @@ def _keras_dirs():
     return [pathlib.Path(home).expanduser() / "datasets" for home in homes if home]
 
 
+def _data_env_folder():
+    """The folder ``$NENGO_LMU_DATA`` names; a `ValidationError` on it if there is none.
+
+    A variable that points nowhere is a mistake to report, not a place to
+    pass over silently while looking elsewhere.
+    """
+    value = os.environ[DATA_ENV]
+    folder = pathlib.Path(value).expanduser()
+    if not folder.is_dir():
+        what = "a file" if folder.exists() else "not there"
+        raise ValidationError(f"Must name a folder (got {value!r}: {what})", attr=DATA_ENV)
+    return folder
+
+
 def _places(name, path):
     source = _SOURCES[name]
     if path is not None:
         return [pathlib.Path(path).expanduser()]
     places = []
     if os.environ.get(DATA_ENV):
-        places.append(pathlib.Path(os.environ[DATA_ENV]).expanduser() / source["subdir"])
+        places.append(_data_env_folder() / source["subdir"])
     places.extend(d / source["keras_subdir"] for d in _keras_dirs())
     places.extend(pathlib.Path(p) for p in source["system"])
     unique = []
