@@ -32,7 +32,9 @@ from nengo_lmu.benchmarks.backend_networks import (
 from nengo_lmu.benchmarks.batched import compare_batched, format_batched_table
 from nengo_lmu.params import DT, DURATION, REPEATS, IntParam, NumberParam, check_param
 from nengo_lmu.simulator import Simulator
-from nengo_lmu.utils.commands import comma_list, format_table, quiet_stdout
+from nengo_lmu.utils.commands import (
+    backend_list, comma_list, format_table, positive_float, positive_int, quiet_stdout, seed_arg,
+)
 
 DEFAULT_BACKENDS = ("nengo", "dl", "loihi-sim")
 
@@ -243,7 +245,7 @@ def register(subparsers):
         "took 5 minutes more on its own, at load average 4.5.",
     )
     sub.add_argument(
-        "--backends", type=comma_list, default=list(DEFAULT_BACKENDS),
+        "--backends", type=backend_list, default=list(DEFAULT_BACKENDS),
         help=f"comma-separated backends (default: {','.join(DEFAULT_BACKENDS)})",
     )
     sub.add_argument(
@@ -251,24 +253,24 @@ def register(subparsers):
         help=f"comma-separated networks (default: all of {','.join(BENCH_NETWORKS)})",
     )
     sub.add_argument(
-        "--duration", type=float, default=None,
+        "--duration", type=positive_float, default=None,
         help="simulated seconds of each accuracy run (default: each network's own: "
         + ", ".join(f"{n.name} {n.duration:g}" for n in BENCH_NETWORKS.values()) + ")",
     )
-    sub.add_argument("--chunk", type=float, default=1.0,
+    sub.add_argument("--chunk", type=positive_float, default=1.0,
                      help="simulated seconds per timed run (default: 1)")
-    sub.add_argument("--repeats", type=int, default=5,
+    sub.add_argument("--repeats", type=positive_int, default=5,
                      help="timed runs per backend, interleaved (default: 5)")
     sub.add_argument(
-        "--batch", type=int, default=32,
+        "--batch", type=positive_int, default=32,
         help="input signals NengoDL simulates at once, against one by one (default: 32; "
         "0 skips the comparison)",
     )
     sub.add_argument("--batch-network", default="spiking-memory-relu",
                      help="network of the batched comparison (default: spiking-memory-relu)")
-    sub.add_argument("--batch-duration", type=float, default=2.0,
+    sub.add_argument("--batch-duration", type=positive_float, default=2.0,
                      help="simulated seconds per signal in the batched comparison (default: 2)")
-    sub.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    sub.add_argument("--seed", type=seed_arg, default=0, help="random seed (default: 0)")
     # nengo-lmu resolves every command's --backend; this one takes --backends
     sub.set_defaults(func=cmd_bench_backends, backend=None)
     return sub

@@ -16,7 +16,9 @@ import numpy as np
 from nengo_lmu.metrics import delayed
 from nengo_lmu.networks import LegendreMemory
 from nengo_lmu.simulator import Simulator
-from nengo_lmu.utils.commands import add_common, format_table, quiet_stdout
+from nengo_lmu.utils.commands import (
+    add_common, format_table, positive_int, positive_int_list, quiet_stdout,
+)
 
 # MSE at delay T read off the paper's capacity figure (order 100)
 PUBLISHED_MSE = {100: 2e-2, 1000: 2e-4, 10000: 3e-6, 100000: 1e-6}
@@ -124,12 +126,12 @@ def register(benches):
     add_common(capacity)
     capacity.add_argument(
         "--steps",
-        type=lambda s: [int(v) for v in s.split(",")],
+        type=positive_int_list,
         default=[100, 1000, 10000, 100000],
         help="comma-separated window lengths T in steps (default: 100,1000,10000,100000)",
     )
-    capacity.add_argument("--order", type=int, default=100, help="memory order (default: 100)")
+    capacity.add_argument("--order", type=positive_int, default=100, help="memory order (default: 100)")
     capacity.add_argument(
-        "--sequences", type=int, default=4, help="test sequences per T (default: 4)"
+        "--sequences", type=positive_int, default=4, help="test sequences per T (default: 4)"
     )
     capacity.set_defaults(func=cmd_bench_capacity)

@@ -14,7 +14,7 @@ import numpy as np
 
 from nengo_lmu.training.parallel import memory_states
 from nengo_lmu.training.spec import make_spec
-from nengo_lmu.utils.commands import format_table, print_metrics
+from nengo_lmu.utils.commands import format_table, print_metrics, seed_arg
 
 #: (label, sequences, steps, order) timed by default
 SHAPES = (
@@ -68,5 +68,5 @@ def register(benches):
         help="FFT against direct convolution for the memory states of parallel "
         "sequence-to-sequence training",
     )
-    sub.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    sub.add_argument("--seed", type=seed_arg, default=0, help="random seed (default: 0)")
     sub.set_defaults(func=cmd_bench_convolution, backend=None)

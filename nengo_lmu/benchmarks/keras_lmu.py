@@ -23,7 +23,9 @@ from nengo_lmu.params import (
     UNITS,
     check_param,
 )
-from nengo_lmu.utils.commands import add_common, print_metrics
+from nengo_lmu.utils.commands import (
+    add_common, nonnegative_int, positive_float, positive_int, print_metrics,
+)
 
 _IMPLEMENTATION = EnumParam("implementation", values=("lmu", "cell"))
 #: Hidden cells of the baseline: KerasLMU's psMNIST recipe, or nengo-lmu's (recurrent or not).
@@ -397,15 +399,15 @@ def register(subparsers):
     sub.add_argument("--data-path", default=None,
                      help="folder or .npz file of psmnist/psfashion's files "
                      "(default: the loaders' standard places)")
-    sub.add_argument("--train-samples", type=int, default=None,
+    sub.add_argument("--train-samples", type=positive_int, default=None,
                      help="train on the first N training samples only (default: all)")
-    sub.add_argument("--units", type=int, default=100, help="hidden units (default: 100)")
-    sub.add_argument("--order", type=int, default=64, help="memory order (default: 64)")
-    sub.add_argument("--theta", type=float, default=None,
+    sub.add_argument("--units", type=positive_int, default=100, help="hidden units (default: 100)")
+    sub.add_argument("--order", type=positive_int, default=64, help="memory order (default: 64)")
+    sub.add_argument("--theta", type=positive_float, default=None,
                      help="memory window in steps (default: the sequence length)")
-    sub.add_argument("--epochs", type=int, default=5, help="epochs (default: 5)")
-    sub.add_argument("--batch-size", type=int, default=32, help="batch size (default: 32)")
-    sub.add_argument("--learning-rate", type=float, default=1e-3,
+    sub.add_argument("--epochs", type=nonnegative_int, default=5, help="epochs (default: 5)")
+    sub.add_argument("--batch-size", type=positive_int, default=32, help="batch size (default: 32)")
+    sub.add_argument("--learning-rate", type=positive_float, default=1e-3,
                      help="Adam's learning rate (default: 1e-3)")
     sub.add_argument("--implementation", default="lmu", choices=("lmu", "cell"),
                      help="keras_lmu.LMU (parallel memory, default) or RNN(LMUCell)")

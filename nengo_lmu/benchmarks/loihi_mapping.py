@@ -26,7 +26,9 @@ from nengo_lmu.benchmarks.memories import memory_errors
 from nengo_lmu.loihi.mapping import loihi_mapping
 from nengo_lmu.networks import LearnedReadout, LegendreMemory
 from nengo_lmu.simulator import Simulator
-from nengo_lmu.utils.commands import add_common, format_table, print_metrics
+from nengo_lmu.utils.commands import (
+    add_common, choice_list, format_table, positive_float, positive_int, print_metrics,
+)
 
 PARTS = {"mapping", "accuracy"}
 
@@ -122,7 +124,7 @@ def run_accuracy(args, out=None):
 
 
 def run(args):
-    unknown = args.parts - PARTS
+    unknown = set(args.parts) - PARTS
     if unknown:
         from nengo.exceptions import ValidationError  # pylint: disable=import-outside-toplevel
 
@@ -155,16 +157,16 @@ def register(benches):
     )
     add_common(sub)
     sub.add_argument(
-        "--parts", type=lambda s: set(s.split(",")), default=set(PARTS),
+        "--parts", type=choice_list(sorted(PARTS), "parts"), default=sorted(PARTS),
         help="comma-separated: mapping,accuracy (default: both)",
     )
-    sub.add_argument("--order", type=int, default=6, help="memory order (default: 6)")
-    sub.add_argument("--theta", type=float, default=1.0, help="window in seconds (default: 1)")
+    sub.add_argument("--order", type=positive_int, default=6, help="memory order (default: 6)")
+    sub.add_argument("--theta", type=positive_float, default=1.0, help="window in seconds (default: 1)")
     sub.add_argument(
-        "--neurons", type=int, default=100, help="neurons per dimension (default: 100)"
+        "--neurons", type=positive_int, default=100, help="neurons per dimension (default: 100)"
     )
     sub.add_argument(
-        "--duration", type=float, default=10.0,
+        "--duration", type=positive_float, default=10.0,
         help="simulated seconds of each accuracy run (default: 10)",
     )
     sub.set_defaults(func=run)

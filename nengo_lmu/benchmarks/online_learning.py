@@ -4,7 +4,9 @@ import time
 
 from nengo_lmu.backends import resolve_backend
 from nengo_lmu.demos import ONLINE_LEARNING_DEMOS, POPULATION_DEMOS, POPULATIONS, run_demo
-from nengo_lmu.utils.commands import choice_list, format_table
+from nengo_lmu.utils.commands import (
+    backend_list, choice_list, format_table, positive_float, seed_arg,
+)
 
 # demo -> the metrics shown as its baselines (what the learned output is compared with)
 BASELINES = {
@@ -78,7 +80,7 @@ def register(benches):
     )
     sub.add_argument(
         "--backends",
-        type=lambda s: [v.strip() for v in s.split(",") if v.strip()],
+        type=backend_list,
         default=["nengo", "loihi-sim"],
         help="comma-separated backends (default: nengo,loihi-sim)",
     )
@@ -95,9 +97,9 @@ def register(benches):
         help="learn-product's learning populations to compare, comma-separated: "
         "window,pairs,array (default: window)",
     )
-    sub.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    sub.add_argument("--seed", type=seed_arg, default=0, help="random seed (default: 0)")
     sub.add_argument(
-        "--duration", type=float, default=None,
+        "--duration", type=positive_float, default=None,
         help="simulated seconds per run (default: each demo's, 100)",
     )
     sub.add_argument(

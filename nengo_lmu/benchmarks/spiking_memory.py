@@ -9,7 +9,9 @@ from nengo.exceptions import ValidationError
 from nengo_lmu.benchmarks import memories as mb
 from nengo_lmu.networks import LegendreMemory
 from nengo_lmu.simulator import Simulator
-from nengo_lmu.utils.commands import add_common, format_table, quiet_stdout
+from nengo_lmu.utils.commands import (
+    add_common, choice_list, format_table, positive_float, positive_int, quiet_stdout,
+)
 from nengo_lmu.utils.files import save_figure
 
 ORDER, THETA = 6, 1.0
@@ -189,7 +191,7 @@ def run(args):
 
 
 def cmd_bench_spiking_memory(args):
-    unknown = args.parts - PARTS
+    unknown = set(args.parts) - PARTS
     if unknown:
         raise ValidationError(
             f"Unknown parts {sorted(unknown)}; choose from {sorted(PARTS)}",
@@ -207,19 +209,19 @@ def register(benches):
     add_common(spiking)
     spiking.add_argument(
         "--parts",
-        type=lambda s: set(s.split(",")),
-        default={"comparison", "scaling", "long", "cost"},
+        type=choice_list(sorted(PARTS), "parts"),
+        default=sorted(PARTS),
         help="comma-separated: comparison,scaling,long,cost (default: all)",
     )
-    spiking.add_argument("--duration", type=float, default=50.0,
+    spiking.add_argument("--duration", type=positive_float, default=50.0,
                          help="simulated seconds per accuracy run (default: 50)")
-    spiking.add_argument("--seeds", type=int, default=3,
+    spiking.add_argument("--seeds", type=positive_int, default=3,
                          help="seeds of the comparison (default: 3)")
-    spiking.add_argument("--long-duration", type=float, default=100.0,
+    spiking.add_argument("--long-duration", type=positive_float, default=100.0,
                          help="simulated seconds of the long run (default: 100)")
-    spiking.add_argument("--cost-duration", type=float, default=1.0,
+    spiking.add_argument("--cost-duration", type=positive_float, default=1.0,
                          help="simulated seconds per timed run (default: 1)")
-    spiking.add_argument("--cost-repeats", type=int, default=21,
+    spiking.add_argument("--cost-repeats", type=positive_int, default=21,
                          help="alternating timed runs per model (default: 21)")
     spiking.add_argument("--plot-dir", default="plots", help="where plots go (default: plots)")
     spiking.set_defaults(func=cmd_bench_spiking_memory)

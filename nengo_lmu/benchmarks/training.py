@@ -20,9 +20,13 @@ import numpy as np
 from nengo.exceptions import ValidationError
 
 from nengo_lmu.benchmarks import keras_lmu
+from nengo_lmu.datasets import SEQUENCE_DATASETS
+from nengo_lmu.params import SEED
 from nengo_lmu.training import train_classifier
 from nengo_lmu.training.recipes import RECIPES, load_dataset
-from nengo_lmu.utils.commands import add_common, format_table, readout_synapse_arg
+from nengo_lmu.utils.commands import (
+    add_common, format_table, nonnegative_int, positive_float, positive_int, readout_synapse_arg,
+)
 
 
 def run_comparison(dataset, units, order, epochs, batch_size, learning_rate, seed,
@@ -54,9 +58,9 @@ def parse_seeds(text):
         seeds = [int(part) for part in str(text).split(",") if part.strip()]
     except ValueError:
         seeds = []
-    if not seeds or any(seed < 0 for seed in seeds):
+    if not seeds or any(not SEED.low <= seed <= SEED.high for seed in seeds):
         raise ValidationError(
-            f"Must be a comma-separated list of seeds >= 0 (got {text!r})", "seeds"
+            f"Must be a comma-separated list of seeds in [0, 2**32 - 1] (got {text!r})", "seeds"
         )
     return seeds
 
@@ -176,12 +180,13 @@ def register(subparsers):
         "accuracy and seconds per epoch (needs: pip install nengo-lmu[bench])",
     )
     add_common(sub)
-    sub.add_argument("--dataset", default="psdigits", help="a sequence data set (default: psdigits)")
-    sub.add_argument("--units", type=int, default=128, help="hidden units (default: 128)")
-    sub.add_argument("--order", type=int, default=64, help="memory order (default: 64)")
-    sub.add_argument("--epochs", type=int, default=8, help="epochs (default: 8)")
-    sub.add_argument("--batch-size", type=int, default=32, help="batch size (default: 32)")
-    sub.add_argument("--learning-rate", type=float, default=3e-3,
+    sub.add_argument("--dataset", default="psdigits", choices=sorted(SEQUENCE_DATASETS),
+                     help="a sequence data set (default: psdigits)")
+    sub.add_argument("--units", type=positive_int, default=128, help="hidden units (default: 128)")
+    sub.add_argument("--order", type=positive_int, default=64, help="memory order (default: 64)")
+    sub.add_argument("--epochs", type=nonnegative_int, default=8, help="epochs (default: 8)")
+    sub.add_argument("--batch-size", type=positive_int, default=32, help="batch size (default: 32)")
+    sub.add_argument("--learning-rate", type=positive_float, default=3e-3,
                      help="Adam's learning rate (default: 3e-3)")
     sub.add_argument("--spiking", action="store_true",
                      help="also evaluate ours with spiking neurons")

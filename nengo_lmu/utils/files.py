@@ -20,6 +20,9 @@ def atomic_write(path, mode="wb"):
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
                                          suffix=".tmp")
     try:
+        # mkstemp makes the file private (0600); give it the permissions of
+        # the file it replaces, or those any new file would get
+        os.chmod(handle, _file_mode(path))
         with os.fdopen(handle, mode) as file:
             yield file
             file.flush()
@@ -29,6 +32,16 @@ def atomic_write(path, mode="wb"):
         with contextlib.suppress(FileNotFoundError):
             os.remove(temporary)
         raise
+
+
+def _file_mode(path):
+    """The permission bits of ``path`` if it exists, else a new file's (0666 minus the umask)."""
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)  # reading the umask means setting it; put it back at once
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def save_figure(fig, path, **kwargs):
