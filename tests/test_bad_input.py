@@ -4,6 +4,8 @@ Every case fails before any build or run: milliseconds each.
 """
 
 import math
+import os
+import stat
 
 import nengo
 import numpy as np
@@ -12,15 +14,23 @@ from nengo.exceptions import ValidationError
 
 import nengo_lmu
 from nengo_lmu import cli
-from nengo_lmu.exceptions import LoihiPreflightError, ModelFileError
+from nengo_lmu.backends import resolve_backend
+from nengo_lmu.benchmarks.batched import compare_batched
+from nengo_lmu.benchmarks.throughput import run_throughput
+from nengo_lmu.datasets import psdigits, psmnist
+from nengo_lmu.demos import run_demo
+from nengo_lmu.exceptions import DemoInterrupted, LoihiPreflightError, ModelFileError
 from nengo_lmu.loihi import check_loihi_ready
 from nengo_lmu.networks import LegendreMemory, LMUCell
 from nengo_lmu.principle3 import continuous_principle3, discrete_principle3
-from nengo_lmu.training.spec import load_model, save_model
-from nengo_lmu.utils.files import save_figure
+from nengo_lmu.training.sequences import sequence_model
+from nengo_lmu.training.spec import load_model, make_spec, save_model
+from nengo_lmu.utils.files import atomic_write, save_figure
 
 NAN, INF = float("nan"), float("inf")
 A, B = nengo_lmu.legendre_ab(4, 1.0)
+SPEC = make_spec("classify", 4, 1, 2, units=3, order=2)
+X = np.zeros((2, 4, 1))
 
 # (id, callable, error class, text the message must contain: the parameter)
 API_CASES = [
@@ -64,6 +74,28 @@ API_CASES = [
     ("principle3-tau-nan", lambda: continuous_principle3(A, B, NAN), ValidationError, "tau"),
     ("principle3-tau-inf", lambda: discrete_principle3(A, B, INF, 0.001), ValidationError, "tau"),
     ("principle3-dt-nan", lambda: discrete_principle3(A, B, 0.1, NAN), ValidationError, "dt"),
+    # demos, through run_demo: checked before anything is built
+    ("run-demo-seed-negative", lambda: run_demo("ideal-delay", seed=-1), ValidationError, "seed"),
+    ("run-demo-seed-too-big", lambda: run_demo("ideal-delay", seed=2**32), ValidationError, "seed"),
+    ("run-demo-seed-bool", lambda: run_demo("ideal-delay", seed=True), ValidationError, "seed"),
+    ("run-demo-seed-float", lambda: run_demo("ideal-delay", seed=1.5), ValidationError, "seed"),
+    ("run-demo-duration-nan", lambda: run_demo("ideal-delay", duration=NAN), ValidationError, "duration"),
+    ("run-demo-duration-zero", lambda: run_demo("ideal-delay", duration=0), ValidationError, "duration"),
+    ("run-demo-duration-bool", lambda: run_demo("ideal-delay", duration=True), ValidationError, "duration"),
+    ("run-demo-duration-under-a-cycle", lambda: run_demo("learn-delay", duration=0.1), ValidationError, "duration"),
+    ("run-demo-duration-no-test-period", lambda: run_demo("mackey-glass", duration=5.0), ValidationError, "duration"),
+    ("run-demo-plot-dir-under-a-file", lambda: run_demo("ideal-delay", plot="/dev/null/d/p.png"), ValidationError, "plot"),
+    ("run-demo-population-elsewhere", lambda: run_demo("learn-delay", population="pairs"), ValidationError, "population"),
+    ("run-demo-unknown", lambda: run_demo("no-such-demo"), ValidationError, "name"),
+    # seeds are 32-bit (numpy's RandomState); bools are not numbers
+    ("psdigits-seed-too-big", lambda: psdigits(seed=2**32), ValidationError, "seed"),
+    ("psdigits-perm-seed-too-big", lambda: psdigits(perm_seed=2**32), ValidationError, "perm_seed"),
+    ("psdigits-perm-seed-bool", lambda: psdigits(perm_seed=True), ValidationError, "perm_seed"),
+    ("sequence-model-gap-steps-bool", lambda: sequence_model(SPEC, None, X, gap_steps=True), ValidationError, "gap_steps"),
+    ("sequence-model-delay-steps-nan", lambda: sequence_model(SPEC, None, X, delay_steps=NAN), ValidationError, "delay_steps"),
+    ("batched-n-signals-bool", lambda: compare_batched(n_signals=True), ValidationError, "n_signals"),
+    ("throughput-steps-batches-bool", lambda: run_throughput("psdigits", steps_batches=True), ValidationError, "steps_batches"),
+    ("throughput-keras-sequences-inf", lambda: run_throughput("psdigits", keras_sequences=INF), ValidationError, "keras_sequences"),
 ]
 
 
@@ -119,6 +151,43 @@ CLI_CASES = [
     ("train-load-missing", ["train", "psdigits", "--load", "/nonexistent.npz"], "nonexistent"),
     ("train-save-dir-under-a-file", ["train", "psdigits", "--save", "/dev/null/dir/m.npz"], "--save"),
     ("train-seed-negative", ["train", "psdigits", "--seed", "-1"], "--seed"),
+    ("demo-duration-under-a-cycle", ["demo", "ideal-delay", "--duration", "0.1"], "duration"),
+    ("demo-mackey-glass-no-test-period", ["demo", "mackey-glass", "--duration", "4"], "duration"),
+    # every bench option is checked by argparse (or, for names, before any run)
+    ("bench-capacity-steps-empty", ["bench", "capacity", "--steps", ","], "--steps"),
+    ("bench-capacity-steps-zero", ["bench", "capacity", "--steps", "100,0"], "--steps"),
+    ("bench-capacity-steps-text", ["bench", "capacity", "--steps", "many"], "--steps"),
+    ("bench-capacity-order-zero", ["bench", "capacity", "--order", "0"], "--order"),
+    ("bench-capacity-sequences-bool", ["bench", "capacity", "--sequences", "True"], "--sequences"),
+    ("bench-spiking-memory-parts-unknown", ["bench", "spiking-memory", "--parts", "speed"], "--parts"),
+    ("bench-spiking-memory-parts-empty", ["bench", "spiking-memory", "--parts", ","], "--parts"),
+    ("bench-spiking-memory-duration-nan", ["bench", "spiking-memory", "--duration", "nan"], "--duration"),
+    ("bench-spiking-memory-seeds-zero", ["bench", "spiking-memory", "--seeds", "0"], "--seeds"),
+    ("bench-spiking-memory-cost-repeats-float", ["bench", "spiking-memory", "--cost-repeats", "2.5"], "--cost-repeats"),
+    ("bench-keras-lmu-learning-rate-inf", ["bench", "keras-lmu", "--learning-rate", "inf"], "--learning-rate"),
+    ("bench-keras-lmu-epochs-negative", ["bench", "keras-lmu", "--epochs", "-1"], "--epochs"),
+    ("bench-keras-lmu-theta-zero", ["bench", "keras-lmu", "--theta", "0"], "--theta"),
+    ("bench-backends-backends-unknown", ["bench", "backends", "--backends", "nengo,gpu"], "--backends"),
+    ("bench-backends-backends-empty", ["bench", "backends", "--backends", ","], "--backends"),
+    ("bench-backends-chunk-zero", ["bench", "backends", "--chunk", "0"], "--chunk"),
+    ("bench-backends-repeats-zero", ["bench", "backends", "--repeats", "0"], "--repeats"),
+    ("bench-backends-seed-negative", ["bench", "backends", "--seed", "-1"], "--seed"),
+    ("bench-backends-network-unknown", ["bench", "backends", "--networks", "nope"], "network"),
+    ("bench-online-learning-backends-unknown", ["bench", "online-learning", "--backends", "gpu"], "--backends"),
+    ("bench-online-learning-demos-unknown", ["bench", "online-learning", "--demos", "ideal-delay"], "--demos"),
+    ("bench-online-learning-seed-too-big", ["bench", "online-learning", "--seed", str(2**32)], "--seed"),
+    ("bench-online-learning-duration-negative", ["bench", "online-learning", "--duration", "-5"], "--duration"),
+    ("bench-loihi-mapping-parts-unknown", ["bench", "loihi-mapping", "--parts", "timing"], "--parts"),
+    ("bench-loihi-mapping-theta-nan", ["bench", "loihi-mapping", "--theta", "nan"], "--theta"),
+    ("bench-loihi-mapping-neurons-zero", ["bench", "loihi-mapping", "--neurons", "0"], "--neurons"),
+    ("bench-training-dataset-unknown", ["bench", "training", "--dataset", "mnist"], "--dataset"),
+    ("bench-training-seeds-text", ["bench", "training", "--seeds", "a,b"], "seeds"),
+    ("bench-training-seeds-too-big", ["bench", "training", "--seeds", f"0,{2**32}"], "seeds"),
+    ("bench-training-learning-rate-zero", ["bench", "training", "--learning-rate", "0"], "--learning-rate"),
+    ("bench-throughput-dataset-unknown", ["bench", "throughput", "--dataset", "mnist"], "--dataset"),
+    ("bench-throughput-steps-batches-zero", ["bench", "throughput", "--steps-batches", "0"], "--steps-batches"),
+    ("bench-throughput-seed-negative", ["bench", "throughput", "--seed", "-1"], "--seed"),
+    ("bench-convolution-seed-negative", ["bench", "convolution", "--seed", "-1"], "--seed"),
 ]
 
 
@@ -135,6 +204,42 @@ def test_cli_bad_input(argv, name, capsys):
     assert "Traceback" not in "\n".join(err)
 
 
+# (id, variable, value: a function of a temporary folder, what to run: API or argv)
+ENV_CASES = [
+    ("backend-unknown", "NENGO_LMU_BACKEND", lambda d: "gpu", resolve_backend),
+    ("backend-unknown-cli", "NENGO_LMU_BACKEND", lambda d: "gpu", ["demo", "--duration", "1"]),
+    ("backend-padded", "NENGO_LMU_BACKEND", lambda d: " nengo", resolve_backend),
+    ("data-missing", "NENGO_LMU_DATA", lambda d: str(d / "nowhere"), psmnist),
+    ("data-a-file", "NENGO_LMU_DATA", lambda d: str(write_bytes(d / "f", b"x")), psmnist),
+    ("data-missing-cli", "NENGO_LMU_DATA", lambda d: str(d / "nowhere"), ["train", "psmnist"]),
+]
+
+
+@pytest.mark.parametrize(
+    "variable, value, run", [c[1:] for c in ENV_CASES], ids=[f"env-{c[0]}" for c in ENV_CASES]
+)
+def test_environment_variable_bad_value(variable, value, run, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv(variable, value(tmp_path))
+    if callable(run):
+        with pytest.raises(ValidationError) as info:
+            run()
+        assert info.value.attr == variable
+        return
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(run)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith(f"nengo-lmu: error: {variable}:")
+    assert "Traceback" not in "\n".join(err)
+
+
+def test_empty_backend_variable_means_unset(monkeypatch):
+    monkeypatch.setenv("NENGO_LMU_BACKEND", "")
+    assert resolve_backend() == "nengo"
+    monkeypatch.setenv("NENGO_LMU_BACKEND", "dl")
+    assert resolve_backend() == "dl"
+
+
 def test_cli_debug_shows_the_error(capsys):
     with pytest.raises(ValidationError):
         cli.main(["--debug", "train", "psdigits", "--load", "/nonexistent.npz"])
@@ -146,6 +251,15 @@ def test_loihi_preflight_names_memory_without_loihi_flag():
     with pytest.raises(LoihiPreflightError) as info:
         check_loihi_ready(net)
     assert "my-memory" in str(info.value) and "loihi=True" in str(info.value)
+
+    class MyMemory(LegendreMemory):  # found by its marker, whatever its name
+        pass
+
+    with nengo.Network() as net:
+        MyMemory(4, 1.0, n_neurons=50)
+    with pytest.raises(LoihiPreflightError) as info:
+        check_loihi_ready(net)
+    assert "'MyMemory'" in str(info.value) and "loihi=True" in str(info.value)
 
     with nengo.Network() as net:
         LegendreMemory(4, 1.0, n_neurons=50, loihi=True, label="my-memory")
@@ -173,8 +287,9 @@ def test_save_model_killed_mid_write_keeps_old_file(tmp_path, monkeypatch):
 
 
 def test_case_count():
-    n = len(API_CASES) + len(MODEL_FILES) + len(CLI_CASES)
-    assert n >= 60, n
+    """The table's size, as reported: API, model files, command line, environment."""
+    n = len(API_CASES) + len(MODEL_FILES) + len(CLI_CASES) + len(ENV_CASES)
+    assert n >= 120, n
     assert not math.isnan(n)
 
 
@@ -202,12 +317,36 @@ def test_save_figure_failing_mid_write_keeps_old_plot(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["plot.png"]
 
 
-def test_cli_ctrl_c_exits_130(monkeypatch, capsys):
+def test_cli_ctrl_c_exits_130_with_the_partial_metrics(monkeypatch, capsys):
+    """A demo interrupted mid-run: its metrics so far, labelled, then one line.
+
+    tests/demos/test_interrupt.py interrupts real runs; this pins the output.
+    """
     def interrupted(*args, **kwargs):
-        raise KeyboardInterrupt
+        raise DemoInterrupted({"nrmse": 0.25}, simulated_seconds=3.0, duration=10.0)
 
     monkeypatch.setattr(cli, "run_demo", interrupted)
     with pytest.raises(SystemExit) as info:
-        cli.main(["demo", "ideal-delay", "--duration", "0.1"])
+        cli.main(["demo", "ideal-delay", "--duration", "10"])
     assert info.value.code == 130
-    assert capsys.readouterr().err.strip() == "nengo-lmu: interrupted"
+    out, err = capsys.readouterr()
+    assert out.splitlines()[3:] == [
+        "partial=true", "simulated_seconds=3", "duration=10", "nrmse=0.25"
+    ]
+    assert err.strip() == (
+        "nengo-lmu: interrupted after 3 of 10 simulated seconds (the metrics are of that part)"
+    )
+
+
+def test_atomic_write_keeps_permissions(tmp_path):
+    """A new file gets the umask's permissions (not mkstemp's 0600); a replaced one keeps its own."""
+    path = tmp_path / "plot.bin"
+    with atomic_write(path) as file:
+        file.write(b"new")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
+    path.chmod(0o640)
+    with atomic_write(path) as file:
+        file.write(b"again")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640 and path.read_bytes() == b"again"

@@ -100,19 +100,21 @@ def comma_list(text):
 def choice_list(choices, name):
     """An argparse ``type``: a comma-separated list of some of ``choices``.
 
-    Raises a `ValidationError` on ``name`` for an empty list or an unknown item.
+    An empty list or an unknown item is an argparse error that lists the
+    choices (a ``ValueError`` would reach the user as "invalid value" only).
     """
 
     def parse(text):
         values = comma_list(text)
         unknown = sorted(set(values) - set(choices))
         if unknown or not values:
-            raise ValidationError(
-                f"Unknown {name} {unknown}; choose from {', '.join(choices)}", name
+            raise argparse.ArgumentTypeError(
+                f"unknown {name} {unknown}; choose from {', '.join(choices)}" if unknown
+                else f"give at least one of {', '.join(choices)}"
             )
         return values
 
-    parse.__name__ = name  # argparse names it in its error message
+    parse.__name__ = name  # argparse's name for it in other messages
     return parse
 
 
