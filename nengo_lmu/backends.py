@@ -62,7 +62,7 @@ def resolve_backend(backend=None):
         backend = os.environ.get(BACKEND_ENV_VAR) or DEFAULT_BACKEND  # empty: unset
         if backend not in BACKENDS:  # the error names the variable, not an argument
             raise ValidationError(
-                f"Must be one of {', '.join(BACKENDS)} (got {backend!r}), or unset "
+                f"must be one of {', '.join(BACKENDS)} (got {backend!r}), or unset "
                 f"for {DEFAULT_BACKEND}",
                 attr=BACKEND_ENV_VAR,
             )

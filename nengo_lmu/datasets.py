@@ -10,12 +10,11 @@ from nengo.exceptions import ValidationError
 
 from nengo_lmu.exceptions import DatasetFormatError, DatasetNotFoundError
 from nengo_lmu.params import (
-    N_CLASSES, PERM_SEED, SEED, TAU, IntParam, NumberParam, check_param,
+    N_CLASSES, PERM_SEED, SEED, TAU, TEST_FRACTION, IntParam, NumberParam, check_param,
 )
 
 _N_SAMPLES = IntParam("n_samples", low=1)
 _STEP = NumberParam("step", low=0, low_open=True)
-_TEST_FRACTION = NumberParam("test_fraction", low=0, high=1, low_open=True, high_open=True)
 
 
 def mackey_glass(
@@ -85,7 +84,7 @@ def psdigits(perm_seed=0, test_fraction=0.25, seed=0):
     ((1347, 64, 1), (450, 64, 1))
     """
     perm_seed = check_param(PERM_SEED, perm_seed)
-    test_fraction = check_param(_TEST_FRACTION, test_fraction)
+    test_fraction = check_param(TEST_FRACTION, test_fraction)
     seed = check_param(SEED, seed)
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split

@@ -59,6 +59,8 @@ LEARNING_RATE = NumberParam("learning_rate", low=0, low_open=True)
 RATE_SCALE = NumberParam("rate_scale", low=0, low_open=True)
 MAX_BATCHES = IntParam("max_batches", low=1, optional=True)
 STEPS_PER_ELEMENT = IntParam("steps_per_element", low=1)
+# data sets and online-learning demos: the final fraction held out for testing
+TEST_FRACTION = NumberParam("test_fraction", low=0, high=1, low_open=True, high_open=True)
 # benchmarks: simulated seconds (None: each case's own), timed repetitions
 DURATION = NumberParam("duration", low=0, low_open=True, optional=True)
 REPEATS = IntParam("repeats", low=1)

@@ -19,6 +19,7 @@ from nengo_lmu.backends import (  # noqa: F401
 )
 from nengo_lmu.exceptions import BackendUnavailableError
 from nengo_lmu.loihi.checks import check_loihi_board, check_loihi_ready
+from nengo_lmu.params import DT, check_param
 
 
 class DiscretizedNetwork(nengo.Network):
@@ -93,6 +94,8 @@ def Simulator(network, backend=None, **kwargs):
         raise ValidationError(
             f"Must be a nengo.Network (got {type(network).__name__})", "network"
         )
+    if "dt" in kwargs:  # nengo takes a NaN, negative or boolean step
+        kwargs["dt"] = check_param(DT, kwargs["dt"])
     check_network_dt(network, kwargs.get("dt", 0.001))
 
     module_name, package = _BACKEND_MODULES[backend]

@@ -505,6 +505,8 @@ class LegendreMemory(DiscretizedNetwork):
             ``delays[j]``.
         """
         delays = check_in_interval("delays", delays, 0.0, self.theta, obj=self)
+        if delays.size == 0:
+            raise ValidationError("Must give at least one delay", attr="delays", obj=self)
         readout = legendre_readout(self.order, np.atleast_1d(delays) / self.theta)
         return np.kron(np.eye(self.size_in), readout)
 

@@ -17,11 +17,14 @@ from nengo_lmu import cli
 from nengo_lmu.backends import resolve_backend
 from nengo_lmu.benchmarks.batched import compare_batched
 from nengo_lmu.benchmarks.throughput import run_throughput
-from nengo_lmu.datasets import psdigits, psmnist
+from nengo_lmu.datasets import mackey_glass, psdigits, psmnist
 from nengo_lmu.demos import run_demo
+from nengo_lmu.demos.learn_delay import run_delay_learning_demo
+from nengo_lmu.demos.learn_product import run_product_learning_demo
+from nengo_lmu.demos.mackey_glass import run_mackey_glass_demo
 from nengo_lmu.exceptions import DemoInterrupted, LoihiPreflightError, ModelFileError
 from nengo_lmu.loihi import check_loihi_ready
-from nengo_lmu.networks import LegendreMemory, LMUCell
+from nengo_lmu.networks import LearnedReadout, LegendreMemory, LMUCell
 from nengo_lmu.principle3 import continuous_principle3, discrete_principle3
 from nengo_lmu.training.sequences import sequence_model
 from nengo_lmu.training.spec import load_model, make_spec, save_model
@@ -96,7 +99,30 @@ API_CASES = [
     ("batched-n-signals-bool", lambda: compare_batched(n_signals=True), ValidationError, "n_signals"),
     ("throughput-steps-batches-bool", lambda: run_throughput("psdigits", steps_batches=True), ValidationError, "steps_batches"),
     ("throughput-keras-sequences-inf", lambda: run_throughput("psdigits", keras_sequences=INF), ValidationError, "keras_sequences"),
+    # nengo itself takes a NaN, negative or boolean time step
+    ("simulator-dt-nan", lambda: nengo_lmu.Simulator(nengo.Network(), dt=NAN), ValidationError, "dt"),
+    ("simulator-dt-bool", lambda: nengo_lmu.Simulator(nengo.Network(), dt=True), ValidationError, "dt"),
+    ("simulator-dt-negative", lambda: nengo_lmu.Simulator(nengo.Network(), dt=-0.001), ValidationError, "dt"),
+    ("memory-add-delays-empty", lambda: memory().add_delays([]), ValidationError, "delays"),
+    ("memory-readout-beyond-window", lambda: memory().readout_transform([2.0]), ValidationError, "delays"),
+    ("learned-readout-learning-rate-nan", lambda: LearnedReadout(memory(), n_neurons=10, learning_rate=NAN), ValidationError, "learning_rate"),
+    ("learned-readout-n-neurons-bool", lambda: LearnedReadout(memory(), n_neurons=True), ValidationError, "n_neurons"),
+    ("learned-readout-not-a-memory", lambda: LearnedReadout("memory", n_neurons=10), ValidationError, "memory"),
+    ("mackey-glass-series-n-samples-bool", lambda: mackey_glass(True), ValidationError, "n_samples"),
+    ("psdigits-test-fraction-nan", lambda: psdigits(test_fraction=NAN), ValidationError, "test_fraction"),
+    # the demos' own functions: the parameter named, not what it breaks inside
+    ("learn-delay-delay-beyond-window", lambda: run_delay_learning_demo(delay=2.0, duration=1.0), ValidationError, "delay"),
+    ("learn-product-delay-beyond-window", lambda: run_product_learning_demo(delay=1.5, duration=1.0), ValidationError, "delay"),
+    ("learn-delay-test-fraction-nan", lambda: run_delay_learning_demo(test_fraction=NAN, duration=1.0), ValidationError, "test_fraction"),
+    ("learn-delay-test-fraction-one", lambda: run_delay_learning_demo(test_fraction=1.0, duration=1.0), ValidationError, "test_fraction"),
+    ("learn-product-test-fraction-zero", lambda: run_product_learning_demo(test_fraction=0.0, duration=1.0), ValidationError, "test_fraction"),
+    ("mackey-glass-test-fraction-nan", lambda: run_mackey_glass_demo(test_fraction=NAN, duration=10.0), ValidationError, "test_fraction"),
 ]
+
+
+def memory():
+    with nengo.Network():
+        return LegendreMemory(4, 1.0)
 
 
 @pytest.mark.parametrize(
@@ -171,6 +197,7 @@ CLI_CASES = [
     ("bench-backends-backends-empty", ["bench", "backends", "--backends", ","], "--backends"),
     ("bench-backends-chunk-zero", ["bench", "backends", "--chunk", "0"], "--chunk"),
     ("bench-backends-repeats-zero", ["bench", "backends", "--repeats", "0"], "--repeats"),
+    ("bench-backends-batch-negative", ["bench", "backends", "--batch", "-1"], "--batch"),
     ("bench-backends-seed-negative", ["bench", "backends", "--seed", "-1"], "--seed"),
     ("bench-backends-network-unknown", ["bench", "backends", "--networks", "nope"], "network"),
     ("bench-online-learning-backends-unknown", ["bench", "online-learning", "--backends", "gpu"], "--backends"),
@@ -289,7 +316,7 @@ def test_save_model_killed_mid_write_keeps_old_file(tmp_path, monkeypatch):
 def test_case_count():
     """The table's size, as reported: API, model files, command line, environment."""
     n = len(API_CASES) + len(MODEL_FILES) + len(CLI_CASES) + len(ENV_CASES)
-    assert n >= 120, n
+    assert n >= 140, n
     assert not math.isnan(n)
 
 

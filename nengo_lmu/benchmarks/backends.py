@@ -33,7 +33,8 @@ from nengo_lmu.benchmarks.batched import compare_batched, format_batched_table
 from nengo_lmu.params import DT, DURATION, REPEATS, IntParam, NumberParam, check_param
 from nengo_lmu.simulator import Simulator
 from nengo_lmu.utils.commands import (
-    backend_list, comma_list, format_table, positive_float, positive_int, quiet_stdout, seed_arg,
+    backend_list, comma_list, format_table, nonnegative_int, positive_float, positive_int,
+    quiet_stdout, seed_arg,
 )
 
 DEFAULT_BACKENDS = ("nengo", "dl", "loihi-sim")
@@ -262,7 +263,7 @@ def register(subparsers):
     sub.add_argument("--repeats", type=positive_int, default=5,
                      help="timed runs per backend, interleaved (default: 5)")
     sub.add_argument(
-        "--batch", type=positive_int, default=32,
+        "--batch", type=nonnegative_int, default=32,
         help="input signals NengoDL simulates at once, against one by one (default: 32; "
         "0 skips the comparison)",
     )

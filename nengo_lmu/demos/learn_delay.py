@@ -20,6 +20,7 @@ from nengo_lmu.demos.partial import finish, scoring
 from nengo_lmu.legendre import legendre_readout
 from nengo_lmu.metrics import delayed, nrmse
 from nengo_lmu.networks import LearnedReadout, LegendreMemory
+from nengo_lmu.params import check_in_interval
 
 
 def run_delay_learning_demo(
@@ -79,6 +80,7 @@ def run_delay_learning_demo(
     nengo_lmu.exceptions.DemoInterrupted
         On Ctrl-C during the run, after scoring (and plotting) the part run.
     """
+    delay = float(check_in_interval("delay", delay, 0.0, theta))
     _, u, n_steps, learn_steps = white_noise_input(duration, freq, rms, test_fraction, dt, seed)
     target = delayed(u, int(round(delay / dt)))
 

@@ -48,7 +48,7 @@ from nengo_lmu.demos.partial import finish, scoring
 from nengo_lmu.loihi import loihi_learning_options, loihi_pes_error_step
 from nengo_lmu.metrics import delayed, nrmse
 from nengo_lmu.networks import LearnedReadout, LegendreMemory
-from nengo_lmu.params import check_param
+from nengo_lmu.params import check_in_interval, check_param
 
 #: no annealing by default: it was measured to hurt (see `.run_product_learning_demo`)
 ANNEAL_FRACTION, ANNEAL_SCALE = 0.25, 1.0
@@ -354,6 +354,7 @@ def run_product_learning_demo(
         pes_error_scale,
         decode_tau=0.0 if input_synapse is None else input_synapse.tau,
     )
+    delay = float(check_in_interval("delay", delay, 0.0, theta))
     process, u, n_steps, learn_steps = white_noise_input(
         duration, freq, rms, test_fraction, dt, seed
     )

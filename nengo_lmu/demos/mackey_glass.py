@@ -14,6 +14,7 @@ from nengo_lmu.demos.online import filtered_like_output, run_learning_then_test
 from nengo_lmu.demos.partial import finish, scoring
 from nengo_lmu.metrics import nrmse
 from nengo_lmu.networks import LearnedReadout, LegendreMemory
+from nengo_lmu.params import TEST_FRACTION, check_param
 from nengo_lmu.utils.files import save_figure
 
 
@@ -82,6 +83,7 @@ def run_mackey_glass_demo(
     nengo_lmu.exceptions.DemoInterrupted
         On Ctrl-C during the run, after scoring (and plotting) the part run.
     """
+    test_fraction = check_param(TEST_FRACTION, test_fraction)
     n_samples = int(round(duration / sample_time))
     n_learn = int(round((1 - test_fraction) * n_samples))
     n_test = n_samples - n_learn

@@ -11,7 +11,7 @@ import numpy as np
 from nengo.exceptions import ValidationError
 
 from nengo_lmu.demos.partial import ChunkedRun
-from nengo_lmu.params import DURATION, check_param
+from nengo_lmu.params import DURATION, TEST_FRACTION, check_param
 from nengo_lmu.simulator import Simulator
 from nengo_lmu.utils.commands import quiet_stdout
 from nengo_lmu.utils.files import save_figure
@@ -75,6 +75,7 @@ def white_noise_input(duration, freq, rms, test_fraction, dt, seed):
     learned before the last ``test_fraction`` is scored with learning off.
     """
     check_duration(duration, freq)
+    test_fraction = check_param(TEST_FRACTION, test_fraction)
     n_steps = int(round(duration / dt))
     learn_steps = int(round((1 - test_fraction) * n_steps))
     process = nengo.processes.WhiteSignal(duration, high=freq, rms=rms, y0=0)
@@ -103,15 +104,19 @@ def save_learning_plot(path, t, u, target, output, learning_off, delay, target_l
     import matplotlib.pyplot as plt  # pylint: disable=import-outside-toplevel
 
     fig, (ax_early, ax_late, ax_error) = plt.subplots(3, 1, figsize=(10, 9))
-    for ax, start, title in (
-        (ax_early, min(2.0, t[-1]), "early in learning"),
-        (ax_late, max(learning_off - 4.0, 0.0), "before and after learning stops"),
-    ):
+    late = (max(learning_off - 4.0, 0.0), "before and after learning stops")
+    interrupted = t[-1] < learning_off  # Ctrl-C while learning: plot what was run
+    if interrupted:
+        late = (max(t[-1] - 8.0, 0.0), "the last seconds run (interrupted while learning)")
+    # from 2 s, or earlier when fewer than 10 s were run
+    early = (min(2.0, max(t[-1] - 8.0, 0.0)), "early in learning")
+    for ax, (start, title) in ((ax_early, early),
+                               (ax_late, late)):
         window = (t >= start) & (t < start + 8.0)
         ax.plot(t[window], u[window], color="0.7", lw=1, label="input u(t)")
         ax.plot(t[window], target[window], "k", lw=2, alpha=0.5, label=target_label)
         ax.plot(t[window], output[window], "C1", lw=1, label="learned output")
-        if start <= learning_off < start + 8.0:
+        if start <= learning_off < start + 8.0 and not interrupted:
             ax.axvline(learning_off, color="C3", ls="--", label="learning off")
         ax.set_title(title)
         ax.set_ylabel("value")
@@ -122,7 +127,8 @@ def save_learning_plot(path, t, u, target, output, learning_off, delay, target_l
     n_bins = len(t) // per_bin
     error = (output - target)[: n_bins * per_bin].reshape(n_bins, per_bin)
     ax_error.semilogy(t[per_bin - 1 :: per_bin][:n_bins], np.sqrt(np.mean(error**2, axis=1)))
-    ax_error.axvline(learning_off, color="C3", ls="--")
+    if not interrupted:
+        ax_error.axvline(learning_off, color="C3", ls="--")
     ax_error.set_xlabel("time (s)")
     ax_error.set_ylabel("RMS error per second")
     ax_error.set_title("error over the run (learning off after the dashed line)")

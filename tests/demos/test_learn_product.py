@@ -64,7 +64,7 @@ def test_bad_pes_parameters(kwargs, attr):
     [
         (dict(learning_rate=-1e-2), "learning_rate"),
         (dict(population="ring"), "population"),
-        (dict(delay=2.0), "delays"),  # beyond the 1 s window
+        (dict(delay=2.0), "delay"),  # beyond the 1 s window
         (dict(max_rates=(120, 100)), "max_rates"),
         (dict(max_rates=(0, 100)), "max_rates"),
         (dict(max_rates="fast"), "max_rates"),
