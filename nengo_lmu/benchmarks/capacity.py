@@ -130,7 +130,10 @@ def register(benches):
         default=[100, 1000, 10000, 100000],
         help="comma-separated window lengths T in steps (default: 100,1000,10000,100000)",
     )
-    capacity.add_argument("--order", type=positive_int, default=100, help="memory order (default: 100)")
+    capacity.add_argument(
+        "--order", type=positive_int, default=100,
+        help="memory order (default: 100)",
+    )
     capacity.add_argument(
         "--sequences", type=positive_int, default=4, help="test sequences per T (default: 4)"
     )

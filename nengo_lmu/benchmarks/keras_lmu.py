@@ -406,7 +406,10 @@ def register(subparsers):
     sub.add_argument("--theta", type=positive_float, default=None,
                      help="memory window in steps (default: the sequence length)")
     sub.add_argument("--epochs", type=nonnegative_int, default=5, help="epochs (default: 5)")
-    sub.add_argument("--batch-size", type=positive_int, default=32, help="batch size (default: 32)")
+    sub.add_argument(
+        "--batch-size", type=positive_int, default=32,
+        help="batch size (default: 32)",
+    )
     sub.add_argument("--learning-rate", type=positive_float, default=1e-3,
                      help="Adam's learning rate (default: 1e-3)")
     sub.add_argument("--implementation", default="lmu", choices=("lmu", "cell"),

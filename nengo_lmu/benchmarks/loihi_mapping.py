@@ -161,7 +161,10 @@ def register(benches):
         help="comma-separated: mapping,accuracy (default: both)",
     )
     sub.add_argument("--order", type=positive_int, default=6, help="memory order (default: 6)")
-    sub.add_argument("--theta", type=positive_float, default=1.0, help="window in seconds (default: 1)")
+    sub.add_argument(
+        "--theta", type=positive_float, default=1.0,
+        help="window in seconds (default: 1)",
+    )
     sub.add_argument(
         "--neurons", type=positive_int, default=100, help="neurons per dimension (default: 100)"
     )

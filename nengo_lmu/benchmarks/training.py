@@ -185,7 +185,10 @@ def register(subparsers):
     sub.add_argument("--units", type=positive_int, default=128, help="hidden units (default: 128)")
     sub.add_argument("--order", type=positive_int, default=64, help="memory order (default: 64)")
     sub.add_argument("--epochs", type=nonnegative_int, default=8, help="epochs (default: 8)")
-    sub.add_argument("--batch-size", type=positive_int, default=32, help="batch size (default: 32)")
+    sub.add_argument(
+        "--batch-size", type=positive_int, default=32,
+        help="batch size (default: 32)",
+    )
     sub.add_argument("--learning-rate", type=positive_float, default=3e-3,
                      help="Adam's learning rate (default: 3e-3)")
     sub.add_argument("--spiking", action="store_true",

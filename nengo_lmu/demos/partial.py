@@ -33,8 +33,9 @@ class ChunkedRun:
     sim : simulator
         A built simulator of ``backend``.
     backend : str or None
-        Its backend (None: the default, see `.resolve_backend`). A Loihi board runs each ``run_steps`` in
-        one go: every run of a board costs a start-up.
+        Its backend (None: the default, see `.resolve_backend`). A Loihi
+        board runs each ``run_steps`` in one go: every run of a board costs a
+        start-up.
     n_steps : int
         The steps the whole run will take (for the progress bar).
     dt : float
