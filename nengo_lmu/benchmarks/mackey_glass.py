@@ -65,7 +65,7 @@ def split_validation(data, validation):
 
 
 def run_mackey_glass(units=200, order=16, theta=80, epochs=10, batch_size=256,
-                     learning_rate=3e-3, seed=0, data_seed=0, n_series=128, n_steps=5000,
+                     learning_rate=1e-3, seed=0, data_seed=0, n_series=128, n_steps=5000,
                      horizon=15, validation=0, progress_bar=False):
     """Train the cell on the Mackey-Glass series and score it; return a dict.
 
@@ -167,8 +167,8 @@ def register(benches):
     sub.add_argument("--epochs", type=positive_int, default=10, help="epochs (default: 10)")
     sub.add_argument("--batch-size", type=positive_int, default=256,
                      help="time steps per batch (default: 256)")
-    sub.add_argument("--learning-rate", type=positive_float, default=3e-3,
-                     help="Adam's learning rate (default: 3e-3)")
+    sub.add_argument("--learning-rate", type=positive_float, default=1e-3,
+                     help="Adam's learning rate (default: 1e-3)")
     sub.add_argument("--series", type=positive_int, default=128,
                      help="series, half for training, half for testing (default: 128)")
     sub.add_argument("--steps", type=positive_int, default=5000,
