@@ -11,7 +11,7 @@ from nengo.params import BoolParam
 
 from nengo_lmu.exceptions import DatasetFormatError, DatasetNotFoundError
 from nengo_lmu.params import (
-    N_CLASSES, PERM_SEED, SEED, TAU, IntParam, NumberParam, check_param,
+    N_CLASSES, N_STEPS, PERM_SEED, SEED, TAU, IntParam, NumberParam, check_param,
 )
 
 _N_SAMPLES = IntParam("n_samples", low=1)
@@ -56,7 +56,6 @@ def mackey_glass(
 
 
 _N_SERIES = IntParam("n_series", low=2)
-_N_STEPS = IntParam("n_steps", low=1)
 _HORIZON = IntParam("horizon", low=1)
 _SUBSTEPS = IntParam("substeps", low=1)
 _WASHOUT = IntParam("washout", low=0)
@@ -106,7 +105,7 @@ def mackey_glass_sequences(n_series=128, n_steps=5000, horizon=15, seed=0, test_
         steps later.
     """
     n_series = check_param(_N_SERIES, n_series)
-    n_steps = check_param(_N_STEPS, n_steps)
+    n_steps = check_param(N_STEPS, n_steps)
     horizon = check_param(_HORIZON, horizon)
     seed = check_param(SEED, seed)
     test_fraction = check_param(_TEST_FRACTION, test_fraction)
