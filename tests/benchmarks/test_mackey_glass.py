@@ -1,5 +1,6 @@
 """``nengo-lmu bench mackey-glass`` runs end to end; its regressor runs step by step alike."""
 
+import nengo_dl  # noqa: F401  imported before capsys, so its loggers keep the real stderr
 import numpy as np
 import pytest
 from nengo.exceptions import ValidationError
