@@ -7,10 +7,12 @@ import zipfile
 
 import numpy as np
 from nengo.exceptions import ValidationError
+from nengo.params import BoolParam
 
 from nengo_lmu.exceptions import DatasetFormatError, DatasetNotFoundError
 from nengo_lmu.params import (
-    N_CLASSES, PERM_SEED, SEED, TAU, TEST_FRACTION, IntParam, NumberParam, check_param,
+    N_CLASSES, N_STEPS, PERM_SEED, SEED, TAU, TEST_FRACTION, IntParam, NumberParam,
+    check_param,
 )
 
 _N_SAMPLES = IntParam("n_samples", low=1)
@@ -51,6 +53,88 @@ def mackey_glass(
         past = x[k - 1 - lag]
         x[k] = x[k - 1] + step * (beta * past / (1 + past**power) - gamma * x[k - 1])
     return x[lag:][::per_sample][discard : discard + n_samples]
+
+
+_N_SERIES = IntParam("n_series", low=2)
+_HORIZON = IntParam("horizon", low=1)
+_SUBSTEPS = IntParam("substeps", low=1)
+_WASHOUT = IntParam("washout", low=0)
+
+
+def mackey_glass_sequences(n_series=128, n_steps=5000, horizon=15, seed=0, test_fraction=0.5,
+                           tau=17, substeps=10, washout=100, center=True):
+    """Many Mackey-Glass series from random histories: predict ``horizon`` steps ahead.
+
+    The data of the LMU paper's prediction experiment (Voelker, Kajic &
+    Eliasmith 2019; its notebook as fixed in KerasLMU issue 14, where the
+    target had been the past): ``n_series`` series of the equation of
+    `mackey_glass` (``beta=0.2, gamma=0.1, power=10``), each integrated with
+    ``substeps`` Euler steps per sample (step ``1 / substeps`` time units)
+    from its own random history, uniform in ``1.2 +- 0.1`` over the last
+    ``tau`` time units, and from ``x = 1.2``. The first ``washout`` samples are
+    dropped, the rest squashed by ``tanh(x - 1)`` and centred on the mean of the
+    training series (the paper centred on the mean of all, test included;
+    the difference is about 1e-3). The first ``1 - test_fraction`` of the series
+    are for training, the rest for testing. All series are integrated
+    together (vectorized over series).
+
+    Parameters
+    ----------
+    n_series, n_steps : int
+        Series, and input steps per series.
+    horizon : int
+        Steps ahead of the target: ``y[:, t] == series[:, t + horizon]``.
+    seed : int
+        Seed of the random histories.
+    test_fraction : float
+        Fraction of the series held out for testing, in (0, 1); each part
+        gets at least one series.
+    tau : int
+        Delay of the equation, in time units (17: mildly chaotic).
+    substeps : int
+        Euler steps per sample.
+    washout : int
+        Samples dropped at the start (the transient from the random history).
+    center : bool
+        Whether to subtract the training series' mean.
+
+    Returns
+    -------
+    (x_train, y_train), (x_test, y_test)
+        float32 arrays of shape ``(n, n_steps, 1)``; ``y`` is ``x`` ``horizon``
+        steps later.
+    """
+    n_series = check_param(_N_SERIES, n_series)
+    n_steps = check_param(N_STEPS, n_steps)
+    horizon = check_param(_HORIZON, horizon)
+    seed = check_param(SEED, seed)
+    test_fraction = check_param(TEST_FRACTION, test_fraction)
+    tau = check_param(IntParam("tau", low=1), tau)
+    substeps = check_param(_SUBSTEPS, substeps)
+    washout = check_param(_WASHOUT, washout)
+    center = check_param(BoolParam("center"), center)
+    n_test = int(round(n_series * test_fraction))
+    if not 0 < n_test < n_series:
+        raise ValidationError(
+            f"Leaves {n_series - n_test} training and {n_test} test series of "
+            f"{n_series}; both need at least one", "test_fraction",
+        )
+    lag, samples = tau * substeps, washout + n_steps + horizon
+    x = np.empty((lag + 1 + samples * substeps, n_series))
+    rng = np.random.RandomState(seed)
+    x[:lag] = 1.2 + 0.2 * (rng.rand(n_series, lag).T - 0.5)
+    x[lag] = 1.2
+    h = 1.0 / substeps
+    for k in range(lag, len(x) - 1):  # each step is one numpy operation over all series
+        past = x[k - lag]
+        x[k + 1] = x[k] + h * (0.2 * past / (1.0 + past**10) - 0.1 * x[k])
+    series = np.tanh(x[lag + substeps :: substeps][washout:samples].T - 1)
+    n_train = n_series - n_test
+    if center:
+        series -= series[:n_train].mean()
+    series = series[:, :, None].astype(np.float32)
+    x_all, y_all = series[:, :n_steps], series[:, horizon : horizon + n_steps]
+    return (x_all[:n_train], y_all[:n_train]), (x_all[n_train:], y_all[n_train:])
 
 
 def psdigits(perm_seed=0, test_fraction=0.25, seed=0):

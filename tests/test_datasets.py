@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from nengo.exceptions import ValidationError
 
-from nengo_lmu.datasets import mackey_glass, psdigits
+from nengo_lmu.datasets import mackey_glass, mackey_glass_sequences, psdigits
 
 
 def test_mackey_glass_follows_its_equation(allclose):
@@ -31,6 +31,63 @@ def test_mackey_glass_is_the_usual_chaotic_series():
 def test_mackey_glass_bad_input(kwargs, attr):
     with pytest.raises(ValidationError) as info:
         mackey_glass(**kwargs)
+    assert info.value.attr == attr
+
+
+def test_mackey_glass_sequences_target_the_future():
+    (x_train, y_train), (x_test, y_test) = mackey_glass_sequences(
+        n_series=6, n_steps=300, horizon=15, seed=1, test_fraction=0.5)
+    assert x_train.shape == y_train.shape == x_test.shape == y_test.shape == (3, 300, 1)
+    assert x_train.dtype == y_train.dtype == np.float32
+    assert np.array_equal(y_train[:, :-15], x_train[:, 15:])  # y[t] is x[t + 15]
+    assert np.array_equal(y_test[:, :-15], x_test[:, 15:])
+    assert abs(np.concatenate([x_train, y_train[:, -15:]], axis=1).mean()) < 1e-6  # centred
+    # the series differ (random histories) and have the usual spread
+    series = np.concatenate([x_train, x_test])[:, :, 0]
+    assert all(not np.allclose(a, b, atol=1e-3) for a, b in zip(series, series[1:]))
+    assert 0.15 < series.std() < 0.3
+
+
+def test_mackey_glass_sequences_follow_the_equation(allclose):
+    """One Euler step per sample, uncentred: the squashed series satisfies the recursion."""
+    (x, _), _ = mackey_glass_sequences(n_series=2, n_steps=400, horizon=1, seed=0,
+                                       tau=17, substeps=1, washout=0, center=False)
+    s = np.arctanh(x[:, :, 0].astype(np.float64)) + 1
+    past = s[:, :-18]
+    rhs = 0.2 * past / (1 + past**10) - 0.1 * s[:, 17:-1]
+    assert allclose(np.diff(s[:, 17:], axis=1), rhs, atol=1e-5)
+    assert 0.3 < s.min() and s.max() < 1.45  # the attractor's range
+
+
+def test_mackey_glass_sequences_are_reproducible_by_seed():
+    a = mackey_glass_sequences(n_series=4, n_steps=100, seed=3)
+    b = mackey_glass_sequences(n_series=4, n_steps=100, seed=3)
+    c = mackey_glass_sequences(n_series=4, n_steps=100, seed=4)
+    assert np.array_equal(a[0][0], b[0][0]) and np.array_equal(a[1][1], b[1][1])
+    assert not np.allclose(a[0][0], c[0][0])
+
+
+@pytest.mark.parametrize(
+    "kwargs, attr",
+    [
+        (dict(n_series=1), "n_series"),
+        (dict(n_steps=0), "n_steps"),
+        (dict(horizon=0), "horizon"),
+        (dict(horizon=1.5), "horizon"),
+        (dict(seed=-1), "seed"),
+        (dict(test_fraction=1.0), "test_fraction"),
+        (dict(test_fraction=float("nan")), "test_fraction"),
+        (dict(n_series=3, test_fraction=0.1), "test_fraction"),
+        (dict(tau=0), "tau"),
+        (dict(substeps=0), "substeps"),
+        (dict(washout=-1), "washout"),
+        (dict(n_steps=True), "n_steps"),
+        (dict(center=1), "center"),
+    ],
+)
+def test_mackey_glass_sequences_bad_input(kwargs, attr):
+    with pytest.raises(ValidationError) as info:
+        mackey_glass_sequences(**kwargs)
     assert info.value.attr == attr
 
 
