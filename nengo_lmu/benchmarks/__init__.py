@@ -13,6 +13,7 @@ from nengo_lmu.benchmarks import (
     convolution,
     keras_lmu,
     loihi_mapping,
+    nir,
     online_learning,
     spiking_memory,
     throughput,
@@ -30,4 +31,5 @@ BENCHMARKS = {
     "training": training,
     "throughput": throughput,
     "convolution": convolution,
+    "nir": nir,
 }
