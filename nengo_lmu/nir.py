@@ -63,10 +63,8 @@ import nengo
 import numpy as np
 from nengo.exceptions import ValidationError
 
-from nengo_lmu.params import NumberParam, check_param
+from nengo_lmu.params import DT, NumberParam, check_param
 from nengo_lmu.utils.files import atomic_write
-
-DT_PARAM = NumberParam("dt", low=0, low_open=True)
 
 #: stored in every exported graph's metadata
 WEIGHT_CONVENTION = (
@@ -375,7 +373,7 @@ def export_nir(network, dt=0.001, time_constants="euler", model=None):
     nir = _nir()
     if not isinstance(network, nengo.Network):
         raise ValidationError(f"Must be a nengo.Network (got {network!r})", "network")
-    dt = check_param(DT_PARAM, dt)
+    dt = check_param(DT, dt)
     if time_constants not in ("euler", "exact"):
         raise ValidationError(
             f"Must be 'euler' or 'exact' (got {time_constants!r})", "time_constants"
@@ -515,7 +513,7 @@ def import_nir(graph, dt=None, label=None, seed=None):
     metadata = graph.metadata or {}
     if dt is None:
         dt = float(_metadata_value(metadata, "dt", 0.001))
-    dt = check_param(DT_PARAM, dt)
+    dt = check_param(DT, dt)
     convention = _metadata_value(metadata, "time_constants", "euler")
     to_nengo = exact_tau if convention == "euler" else (lambda tau, dt: np.asarray(tau))
 
