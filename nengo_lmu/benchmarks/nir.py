@@ -65,11 +65,15 @@ def run_consumer(python, graph_path, inputs):
         in_path, out_path = pathlib.Path(folder, "input.npy"), pathlib.Path(folder, "output.npy")
         np.save(in_path, inputs)
         # -P: the script's folder holds this module, nir.py, which would hide the nir package
-        subprocess.run(
-            [str(python), "-P", str(CONSUMER_SCRIPT), str(graph_path), str(in_path),
-             str(out_path)],
-            check=True,
-        )
+        command = [str(python), "-P", str(CONSUMER_SCRIPT), str(graph_path), str(in_path),
+                   str(out_path)]
+        try:
+            subprocess.run(command, check=True)
+        except subprocess.CalledProcessError as error:  # its traceback is on stderr
+            raise OSError(
+                f"The consumer run failed (exit status {error.returncode}): "
+                f"{' '.join(command)}"
+            ) from error
         return np.load(out_path)
 
 

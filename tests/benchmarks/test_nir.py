@@ -33,3 +33,9 @@ def test_norse_runs_the_exported_memory_like_nengo(tmp_path, capsys):
     assert metrics["norse_vs_nengo_nrmse"] < 0.15
     assert metrics["norse_over_nengo"] < 1.5
     assert pathlib.Path(metrics["nir_file"]).exists()
+
+
+def test_failing_consumer_is_an_os_error(tmp_path):
+    """A consumer that fails is reported as a failure the command line prints."""
+    with pytest.raises(OSError, match="consumer run failed"):
+        nir_bench.run_consumer("/bin/false", tmp_path / "none.nir", [[0.0]])
