@@ -55,8 +55,11 @@ saying what to change:
 - synapses other than ``Lowpass`` (or none), two synapses in series on one
   path, different synapses into one population, and a synapse on a path
   into an ``Output`` (filter the output in the consumer);
-- learning rules (freeze the learned weights first), Nodes that compute a
-  function, transforms other than dense ones, and loops through Nodes only.
+- learning rules whose weights are not given (`frozen_weights` reads the
+  learned ones from a simulator; what only feeds a learning rule, such as
+  a `.LearnedReadout`'s error and gate, is then left out), Nodes that
+  compute a function, transforms other than dense ones, ensembles outside
+  the exported network, and loops through Nodes only.
 """
 
 import nengo
@@ -184,12 +187,68 @@ def _synapse_key(synapse, conn):
     return float(synapse.tau)
 
 
-def _check_network(network):
+def _live_connections(network, frozen):
+    """The connections that carry signals once learning is frozen, and their Nodes.
+
+    With a learned connection's weights in ``frozen``, what only feeds its
+    learning rule (the error, a gate Node computing a function) no longer
+    matters: such connections and Nodes are left out. A Node outside
+    ``network`` that feeds it (or that it feeds) is an input (an output).
+    A Node that a learned connection feeds is kept.
+    """
+    connections = list(network.all_connections)
+    # what a learned connection feeds is what was learned: kept, even where
+    # it also feeds the error
+    learned_posts = {c.post_obj for c in frozen}
+    dead_nodes = set()
+    while True:
+        alive = [
+            c for c in connections
+            if not isinstance(c.post_obj, nengo.connection.LearningRule)
+            and c.post_obj not in dead_nodes
+        ]
+        feeding = {id(c.pre_obj) for c in alive}
+        newly_dead = {
+            c.pre_obj for c in connections
+            if isinstance(c.pre_obj, nengo.Node) and id(c.pre_obj) not in feeding
+            and c.pre_obj not in dead_nodes and c.pre_obj not in learned_posts
+        }
+        if not newly_dead:
+            break
+        dead_nodes |= newly_dead
+    inside = set(network.all_ensembles)
+    nodes = [n for n in network.all_nodes if n not in dead_nodes]
+    for conn in alive:
+        for obj in (conn.pre_obj, conn.post_obj):
+            if isinstance(obj, nengo.ensemble.Neurons):
+                obj = obj.ensemble
+            if isinstance(obj, nengo.Ensemble) and obj not in inside:
+                raise ValidationError(
+                    f"{conn} connects to {obj}, outside the exported network: export "
+                    f"a network that holds both",
+                    "network",
+                    network,
+                )
+            if isinstance(obj, nengo.Node) and obj not in nodes:
+                nodes.append(obj)
+    for conn in alive:
+        if conn.learning_rule_type is not None and conn not in frozen:
+            raise ValidationError(
+                f"{conn} still learns ({conn.learning_rule_type}); NIR holds fixed "
+                f"weights: pass its learned weights (weights=frozen_weights(sim, "
+                f"network)), or build it with learning_rule_type=None",
+                "learning_rule_type",
+                conn,
+            )
+    return alive, nodes
+
+
+def _check_network(network, connections, nodes):
     for ens in network.all_ensembles:
         problem = _neuron_problem(ens.neuron_type)
         if problem is not None:
             raise ValidationError(f"{ens}: {problem}", "neuron_type", ens)
-    for node in network.all_nodes:
+    for node in nodes:
         if node.output is not None:
             raise ValidationError(
                 f"{node} computes a Python function, which NIR cannot hold: export "
@@ -198,15 +257,7 @@ def _check_network(network):
                 "output",
                 node,
             )
-    for conn in network.all_connections:
-        if conn.learning_rule_type is not None:
-            raise ValidationError(
-                f"{conn} still learns ({conn.learning_rule_type}); NIR holds fixed "
-                f"weights: set learning_rule_type=None, with the learned weights as "
-                f"its transform",
-                "learning_rule_type",
-                conn,
-            )
+    for conn in connections:
         if not isinstance(conn.transform, (nengo.transforms.Dense, nengo.transforms.NoTransform)):
             raise ValidationError(
                 f"{conn}: only dense transforms can be exported (got {conn.transform})",
@@ -222,6 +273,22 @@ def _check_network(network):
         _synapse_key(conn.synapse, conn)
 
 
+def frozen_weights(sim, network):
+    """The current weights of every learned connection in ``network``, from ``sim``.
+
+    For `export_nir`'s ``weights``: a `.LearnedReadout` (or any PES
+    connection) exported with the weights it has learned so far. ``sim`` is
+    a nengo simulator (``nengo_lmu.Simulator(..., backend="nengo")``) that
+    has run the network.
+    """
+    weights = {}
+    for conn in network.all_connections:
+        if conn.learning_rule_type is not None:
+            signal = sim.model.sig[conn]["weights"]
+            weights[conn] = np.array(sim.signals[signal], dtype=float)
+    return weights
+
+
 def _port(obj):
     """``("ens", ensemble)`` for neurons, ``("node", node)`` for a Node."""
     if isinstance(obj, nengo.ensemble.Neurons):
@@ -231,7 +298,7 @@ def _port(obj):
     return ("node", obj)
 
 
-def _connection_matrix(model, conn):
+def _connection_matrix(model, conn, frozen):
     """The built ``conn`` as a matrix from its pre's output to its post's input.
 
     Pre's output is its neurons' spikes (of an Ensemble or Neurons) or a
@@ -241,7 +308,10 @@ def _connection_matrix(model, conn):
     """
     pre, post = conn.pre_obj, conn.post_obj
     signal = model.sig[conn]["weights"]  # None for an identity (NoTransform)
-    weights = np.asarray(1.0 if signal is None else signal.initial_value, dtype=float)
+    if conn in frozen:
+        weights = np.asarray(frozen[conn], dtype=float)
+    else:
+        weights = np.asarray(1.0 if signal is None else signal.initial_value, dtype=float)
     decoded = isinstance(pre, nengo.Ensemble)
     full_weights = decoded and isinstance(post, nengo.Ensemble) and conn.solver.weights
     if decoded:
@@ -268,19 +338,27 @@ def _connection_matrix(model, conn):
 class _Paths:
     """Connections composed through passthrough Nodes into source-to-target paths."""
 
-    def __init__(self, model, network):
+    def __init__(self, model, connections, nodes, frozen, outputs=None):
         self.incoming = {}
-        for conn in network.all_connections:
+        for conn in connections:
             edge = (
                 _port(conn.pre_obj),
-                _connection_matrix(model, conn),
+                _connection_matrix(model, conn, frozen),
                 _synapse_key(conn.synapse, conn),
                 conn,
             )
             self.incoming.setdefault(_port(conn.post_obj), []).append(edge)
         fed = {port for edges in self.incoming.values() for port, *_ in edges}
-        self.inputs = [n for n in network.all_nodes if ("node", n) not in self.incoming]
-        self.outputs = [n for n in network.all_nodes if ("node", n) not in fed]
+        self.inputs = [n for n in nodes if ("node", n) not in self.incoming]
+        self.outputs = [n for n in nodes if ("node", n) not in fed]
+        if outputs is not None:
+            for node in outputs:
+                if node not in nodes:
+                    raise ValidationError(
+                        f"{node} is not a Node of the exported network", "outputs"
+                    )
+            # a chosen output that also feeds the network is read where it is
+            self.outputs = list(outputs)
 
     def is_source(self, port):
         return port[0] == "ens" or port[1] in self.inputs
@@ -341,7 +419,9 @@ def _names(objects, prefix):
     return names
 
 
-def export_nir(network, dt=0.001, time_constants="euler", model=None):
+def export_nir(
+    network, dt=0.001, time_constants="euler", model=None, weights=None, outputs=None
+):
     """A ``nir.NIRGraph`` of a spiking nengo network (see the module's mapping).
 
     Parameters
@@ -365,6 +445,15 @@ def export_nir(network, dt=0.001, time_constants="euler", model=None):
         runs: ``network`` built alone gets other seeds (and so other
         neurons) than inside a larger network, unless it has a seed of its
         own. ``dt`` is then the model's.
+    weights : dict or None
+        Connection -> the weights to export instead of its built ones, in
+        the shape nengo builds them (``sim.model.sig[conn]["weights"]``).
+        A learned connection must be given here (`frozen_weights` reads
+        them from a simulator): its learning rule, and what only feeds
+        it, are then left out.
+    outputs : list of nengo.Node or None
+        The Nodes to export as the graph's outputs; default: every Node
+        that feeds nothing (an unused ``EnsembleArray.output`` too).
 
     Returns
     -------
@@ -378,17 +467,26 @@ def export_nir(network, dt=0.001, time_constants="euler", model=None):
         raise ValidationError(
             f"Must be 'euler' or 'exact' (got {time_constants!r})", "time_constants"
         )
-    _check_network(network)
+    frozen = {} if weights is None else dict(weights)
+    connections, nodes = _live_connections(network, frozen)
+    _check_network(network, connections, nodes)
     if not network.all_ensembles:
         raise ValidationError(f"{network} has no neurons to export", "network", network)
     if model is None:
         model = nengo.builder.Model(dt=dt)
-        model.build(network)
+        try:
+            model.build(network)
+        except nengo.exceptions.BuildError as error:
+            raise ValidationError(
+                f"{network} cannot be built alone ({error}); pass the built model of "
+                f"the network that holds it: model=sim.model",
+                "model",
+            ) from error
     elif network not in model.params and network.all_ensembles[0] not in model.params:
         raise ValidationError(f"{network} is not part of the built model", "model")
     else:
         dt = model.dt
-    paths = _Paths(model, network)
+    paths = _Paths(model, connections, nodes, frozen, outputs)
     convert = euler_tau if time_constants == "euler" else (lambda tau, dt: np.asarray(tau))
 
     names = _names(network.all_ensembles, "ens")
@@ -455,12 +553,12 @@ def export_nir(network, dt=0.001, time_constants="euler", model=None):
     return nir.NIRGraph(nodes=nodes, edges=edges, metadata=metadata)
 
 
-def save_nir(path, network, dt=0.001, time_constants="euler", model=None):
-    """Export ``network`` (see `export_nir`) and write it to ``path`` atomically.
+def save_nir(path, network, **kwargs):
+    """Export ``network`` and write the graph to ``path`` atomically.
 
-    Returns the ``nir.NIRGraph`` written.
+    ``kwargs`` are `export_nir`'s. Returns the ``nir.NIRGraph`` written.
     """
-    graph = export_nir(network, dt=dt, time_constants=time_constants, model=model)
+    graph = export_nir(network, **kwargs)
     nir = _nir()
     with atomic_write(path, mode="w+b") as file:  # h5py reads as it writes
         nir.write(file, graph)

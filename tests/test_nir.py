@@ -8,7 +8,7 @@ from nengo.exceptions import ValidationError
 import nengo_lmu
 import nengo_lmu.nir
 from nengo_lmu.metrics import nrmse
-from nengo_lmu.networks import LegendreMemory
+from nengo_lmu.networks import LearnedReadout, LegendreMemory
 from nengo_lmu.nir import euler_tau, exact_tau, export_nir, import_nir, save_nir
 
 nir = pytest.importorskip("nir")
@@ -139,7 +139,7 @@ def _network(neuron_type=LIF0, synapse=0.05, second=None, learning=False, node_f
         (lambda: _network(nengo.LIFRate()), "has no NIR equivalent"),
         (lambda: _network(synapse=nengo.Alpha(0.01)), "use nengo.Lowpass"),
         (lambda: _network(second=0.01), "different synapses"),
-        (lambda: _network(learning=True), "learning_rule_type=None"),
+        (lambda: _network(learning=True), "weights=frozen_weights"),
         (lambda: _network(node_fn=True), "computes a Python function"),
     ],
     ids=["tau_ref", "min_voltage", "spiking-relu", "rate", "alpha", "mixed", "learning",
@@ -177,6 +177,8 @@ def test_bad_arguments(seed):
         export_nir(memory, time_constants="rk4")
     with pytest.raises(ValidationError, match="network"):
         export_nir("memory")
+    with pytest.raises(ValidationError, match="not a Node of the exported network"):
+        export_nir(memory, outputs=[nengo.Node(size_in=1, add_to_container=False)])
 
 
 def test_import_refuses_unknown_nodes():
@@ -250,3 +252,39 @@ def test_nirlif_is_exported_as_lif(seed):
         nengo.Ensemble(5, 1, neuron_type=nengo_lmu.nir.NIRLIF())
     graph = export_nir(net)
     assert sum(isinstance(node, nir.LIF) for node in graph.nodes.values()) == 1
+
+
+def test_learned_readout_with_frozen_weights(seed, allclose):
+    """A memory and a LearnedReadout, exported with the weights learned so far."""
+    neuron_type = nengo_lmu.nir.NIRLIF()
+    with nengo.Network(seed=seed) as model:
+        stim = nengo.Node(nengo.processes.WhiteSignal(1.0, high=5, rms=0.3, seed=seed))
+        with nengo.Network(label="memory and readout") as both:
+            memory = LegendreMemory(4, 0.5, n_neurons=20, neuron_type=neuron_type)
+            readout = LearnedReadout(memory, n_neurons=40, neuron_type=neuron_type,
+                                     learning_rate=1e-2, synapse=None)
+        nengo.Connection(stim, memory.input, synapse=None)
+        readout.learn_from(stim)
+        probe = nengo.Probe(readout.output, synapse=None)
+    with nengo_lmu.Simulator(model, backend="nengo", progress_bar=False) as sim:
+        sim.run(0.5)
+        frozen = nengo_lmu.nir.frozen_weights(sim, both)
+        graph = export_nir(both, model=sim.model, weights=frozen, outputs=[readout.output])
+    assert len(frozen) == len(readout.learned_connections)
+    # it learned something (the weights start at 0)
+    assert max(np.abs(w).max() for w in frozen.values()) > 0
+    kinds = [type(node).__name__ for node in graph.nodes.values()]
+    assert kinds.count("Input") == kinds.count("Output") == 1  # no error, no gate
+    with pytest.raises(ValidationError, match="model=sim.model"):  # stim is outside
+        export_nir(both, weights=frozen)
+
+    # the truth: the original network, learning off, with the frozen weights
+    readout.learning = False
+    with nengo_lmu.Simulator(model, backend="nengo", progress_bar=False) as sim:
+        for conn, learned in frozen.items():
+            sim.signals[sim.model.sig[conn]["weights"]][...] = learned
+        sim.run(0.3)
+    expected = sim.data[probe]
+    model2, _, probe2 = memory_model(seed, imported(graph), duration=1.0)
+    assert np.abs(expected).max() > 1  # decoded spikes
+    assert allclose(run(model2, probe2, duration=0.3), expected, atol=1e-10, rtol=0)
