@@ -8,16 +8,21 @@ STAMP := $(VENV)/.nengo-lmu-installed
 PLOT ?= plots/demo.png
 PYTEST_ARGS ?=
 
-.PHONY: install demo test test-slow bench docs clean
+NIR_VENV ?= .venv-nir
+NIR_FILE ?= plots/nir/memory.nir
+
+.PHONY: install demo test test-slow bench docs clean nir-check
 
 install: $(STAMP)
 
-$(STAMP): requirements-pinned.txt requirements-bench.txt setup.cfg pyproject.toml
+$(STAMP): requirements-pinned.txt requirements-bench.txt requirements-nir.txt setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=23" "setuptools>=64" wheel
 	$(BIN)/python -m pip install --quiet -r requirements-pinned.txt
 	# KerasLMU, the baseline of 'nengo-lmu bench keras-lmu', so its tests run too
 	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
+	# nir, the NIR extra, so the export's tests run too
+	$(BIN)/python -m pip install --quiet -r requirements-nir.txt
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
@@ -41,5 +46,15 @@ docs: install
 	$(BIN)/python -m sphinx -W --keep-going -b html docs docs/_build/html
 	@echo "Documentation in docs/_build/html/index.html"
 
+# the optional NIR consumer check: a second environment with torch and Norse (never
+# the main one: torch and TensorFlow abort in one process) runs an exported memory
+$(NIR_VENV)/.installed: requirements-nir-check.txt
+	test -x $(NIR_VENV)/bin/python || $(PYTHON) -m venv $(NIR_VENV)
+	$(NIR_VENV)/bin/python -m pip install --quiet -r requirements-nir-check.txt
+	touch $(NIR_VENV)/.installed
+
+nir-check: install $(NIR_VENV)/.installed
+	$(BIN)/nengo-lmu bench nir --consumer-python $(NIR_VENV)/bin/python --nir-file $(NIR_FILE)
+
 clean:
-	rm -rf $(VENV) build dist *.egg-info plots .pytest_cache docs/_build
+	rm -rf $(VENV) $(NIR_VENV) build dist *.egg-info plots .pytest_cache docs/_build

@@ -14,6 +14,7 @@ from nengo_lmu.benchmarks import (
     keras_lmu,
     loihi_mapping,
     mackey_glass,
+    nir,
     online_learning,
     spiking_memory,
     throughput,
@@ -32,4 +33,5 @@ BENCHMARKS = {
     "throughput": throughput,
     "convolution": convolution,
     "mackey-glass": mackey_glass,
+    "nir": nir,
 }
