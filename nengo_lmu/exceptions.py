@@ -90,3 +90,36 @@ class DemoInterrupted(KeyboardInterrupt):
             f"interrupted after {simulated_seconds:g} of {duration:g} simulated seconds"
             " (the metrics are of that part)"
         )
+
+
+class CheckpointError(ValidationError):
+    """A training checkpoint cannot be resumed from: missing, corrupt, or another training's.
+
+    Its ``attr`` is ``checkpoint``; the message names the file and, for a
+    checkpoint of another model or training, what differs.
+    """
+
+
+class TrainingInterrupted(KeyboardInterrupt):
+    """Training was interrupted (Ctrl-C); it carries what had been trained so far.
+
+    A ``KeyboardInterrupt``, so that code that does not look for it stops as
+    on any Ctrl-C.
+
+    Attributes
+    ----------
+    params : dict
+        The model's params when it was interrupted (those of `build_model`).
+    info : dict
+        As `nengo_lmu.training.fit` returns it, for the part trained:
+        ``epochs_done``, ``batches``, ``losses`` (per finished epoch), and
+        ``checkpoint`` (the last one written, or None).
+    spec : dict or None
+        The model's spec (set by `nengo_lmu.training.train_classifier`).
+    """
+
+    def __init__(self, params, info, spec=None):
+        super().__init__(f"training interrupted after {info['epochs_done']} full epoch(s)")
+        self.params = params
+        self.info = info
+        self.spec = spec

@@ -8,6 +8,7 @@ The modules depend on each other one way, each only on those above it:
   in NengoDL, `run_sequences` on any backend).
 - `nengo_lmu.training.parallel`: a feedforward cell trained in parallel over
   time, as one NengoDL step per sequence, with the step-by-step model's params.
+- `nengo_lmu.training.checkpoint`: training checkpoints, to resume exactly.
 - `nengo_lmu.training.fit`: training (`fit`, `train_classifier`,
   `train_regressor`) and `evaluate_classifier`.
 - `nengo_lmu.training.deployment`: a trained model as a Loihi-ready spiking

@@ -7,11 +7,14 @@
 - `evaluate_classifier`: test accuracy with rate or spiking neurons (NengoDL, batched).
 """
 
+import pathlib
 import time
 
 import numpy as np
 from nengo.exceptions import ValidationError
-from nengo.params import IntParam
+from nengo.params import BoolParam, EnumParam
+
+from nengo_lmu.exceptions import CheckpointError, TrainingInterrupted
 
 from nengo_lmu.params import (
     BATCH_SIZE,
@@ -20,8 +23,10 @@ from nengo_lmu.params import (
     MAX_BATCHES,
     ORDER,
     UNITS,
+    IntParam,
     check_param,
 )
+from nengo_lmu.training.checkpoint import data_checksum, load_checkpoint, save_checkpoint
 from nengo_lmu.training.parallel import (
     DROPOUT,
     build_parallel_model,
@@ -45,6 +50,11 @@ from nengo_lmu.training.spec import (
     make_spec,
     spiking_name,
 )
+from nengo_lmu.utils.commands import check_output_path
+
+
+RESUME = BoolParam("resume")
+LR_SCHEDULE = EnumParam("lr_schedule", values=("constant", "cosine"))
 
 
 def fit(
@@ -60,24 +70,43 @@ def fit(
     unroll=8,
     mode="auto",
     dropout=0.0,
+    lr_schedule="constant",
+    checkpoint=None,
+    resume=False,
 ):
     """Train a spec's model with NengoDL (Adam); return ``(params, info)``.
 
     Spiking hidden neurons are trained through NengoDL's rate approximation.
     ``info`` has ``seconds`` (of `fit` itself), ``batches``, ``sequences``,
-    ``mode`` and, in parallel, ``memory_seconds`` (computing the final memory
-    states of the data, once, before training). With ``max_batches``,
-    training stops after that many batches (a smoke run). ``params`` (from an
-    earlier `fit`) continue a training, in either mode.
+    ``mode``, ``epochs_done``, ``losses`` (the mean training loss of each
+    epoch) and, in parallel, ``memory_seconds`` (computing the memory states of
+    the data, once, before training). With ``max_batches``, training stops
+    after that many batches (a smoke run). ``params`` (from an earlier `fit`)
+    continue a training, in either mode.
 
     ``mode="parallel"`` trains a feedforward model as one NengoDL step per
     sequence (a classifier) or per time step (a regressor, whose batches are
     then ``batch_size`` time steps drawn from all sequences;
-    `nengo_lmu.training.parallel`), ``"steps"`` steps through every element;
-    ``"auto"`` (the default) is parallel wherever it applies. Either way the
-    params are those of `build_model`'s step-by-step model.
-    ``dropout`` (parallel only) drops that fraction of the hidden activities
-    during training.
+    `nengo_lmu.training.parallel`), each training step compiled by XLA;
+    ``"steps"`` steps through every element; ``"auto"`` (the default) is
+    parallel wherever it applies. Either way the params are those of
+    `build_model`'s step-by-step model. ``dropout`` (parallel only) drops
+    that fraction of the hidden activities during training.
+    ``lr_schedule="cosine"`` decays the learning rate from ``learning_rate``
+    to 0 over the whole training (Keras's ``CosineDecay``).
+
+    Every epoch sees the data in an order drawn from ``(seed, epoch)``, and
+    the dropout masks are drawn from the seed and the batch number, so a
+    training is reproducible and can be resumed exactly: with ``checkpoint``
+    (a path), a checkpoint is written atomically after every epoch
+    (`nengo_lmu.training.checkpoint`); with ``resume=True`` as well, training
+    continues from that checkpoint (if it exists) and ends with the params an
+    uninterrupted training would have. A checkpoint written by another model,
+    data set or training option raises a
+    `nengo_lmu.exceptions.CheckpointError` naming what differs.
+
+    On Ctrl-C, raises `nengo_lmu.exceptions.TrainingInterrupted` (a
+    ``KeyboardInterrupt``) carrying the params trained so far and ``info``.
     """
     import tensorflow as tf
 
@@ -93,6 +122,12 @@ def fit(
     batch_size = check_param(BATCH_SIZE, batch_size)
     learning_rate = check_param(LEARNING_RATE, learning_rate)
     max_batches = check_param(MAX_BATCHES, max_batches)
+    lr_schedule = check_param(LR_SCHEDULE, lr_schedule)
+    check_param(RESUME, resume)
+    if checkpoint is not None and max_batches is not None:
+        raise ValidationError("A smoke run (max_batches) writes no checkpoint", "checkpoint")
+    if resume and checkpoint is None:
+        raise ValidationError("resume=True needs the checkpoint to resume from", "resume")
     classify = spec["task"] == "classify"
     x, y = check_sequences(x, y, spec["size_out"] if classify else None, name="x_train")
     check_spec_shape(spec, x)
@@ -105,6 +140,14 @@ def fit(
             f"{'time steps' if per_step else 'sequences'} (got {len(x)} sequences)",
             "batch_size",
         )
+    config = None
+    if checkpoint is not None:
+        config = dict(spec=spec, mode=mode, dropout=dropout, epochs=epochs,
+                      batch_size=batch_size, learning_rate=learning_rate,
+                      lr_schedule=lr_schedule, data=data_checksum(x, targets),
+                      start_params=None if params is None else data_checksum(
+                          *(np.asarray(params[k]) for k in sorted(params))))
+        check_output_path(checkpoint, "checkpoint")
     tf.random.set_seed(spec["seed"])
     if mode == "parallel":
         model = build_parallel_model(spec, params=params, dropout=dropout)
@@ -117,39 +160,61 @@ def fit(
     else:
         model = build_model(spec, params=params)
         unroll = unroll_for(spec["n_steps"], unroll)
-    rng = np.random.RandomState(spec["seed"])
-    order = rng.permutation(len(x))[:n]  # drop the remainder, at random
-    x, targets = x[order], targets[order]
     batches_per_epoch = n // batch_size
     if max_batches is not None:
         epochs = int(np.ceil(max_batches / batches_per_epoch))
+    total = epochs * batches_per_epoch if max_batches is None else max_batches
+    rate = learning_rate
+    if lr_schedule == "cosine":
+        rate = tf.keras.optimizers.schedules.CosineDecay(learning_rate, max(total, 1))
+    info = dict(batches_per_epoch=batches_per_epoch, epochs=epochs, mode=mode,
+                epochs_done=0, losses=[], checkpoint=checkpoint)
     with nengo_dl_sim(model, batch_size, unroll) as sim:
         if classify:
             loss = tf.losses.SparseCategoricalCrossentropy(from_logits=True)
         else:
             loss = tf.losses.MeanSquaredError()
-        sim.compile(optimizer=tf.optimizers.Adam(learning_rate), loss={model.probe: loss})
-        total = epochs * batches_per_epoch if max_batches is None else max_batches
-        timer = batch_callback(total, "training", progress_bar)
-        callbacks = [timer]
+        optimizer = tf.optimizers.Adam(rate)
+        # XLA compiles the one-step parallel network; it refuses NengoDL's loop
+        sim.compile(optimizer=optimizer, loss={model.probe: loss},
+                    jit_compile=mode == "parallel")
+        if resume and pathlib.Path(checkpoint).exists():
+            info["epochs_done"] = _restore(sim, optimizer, load_checkpoint(checkpoint, config))
+            info["resumed_from_epoch"] = info["epochs_done"]
+        timer = batch_callback(total - info["epochs_done"] * batches_per_epoch, "training",
+                               progress_bar)
         start = time.perf_counter()
-        if max_batches is not None:
-            batches = max_batches
-            keep = max_batches * batch_size
-            reps = int(np.ceil(keep / n))
-            xs = np.concatenate([x] * reps)[:keep]
-            ts = np.concatenate([targets] * reps)[:keep]
-            sim.fit({model.input: xs}, {model.probe: ts}, epochs=1, verbose=0,
-                    callbacks=callbacks, shuffle=False)
-        else:
-            batches = epochs * batches_per_epoch
-            if epochs > 0:
-                sim.fit({model.input: x}, {model.probe: targets}, epochs=epochs,
-                        verbose=0, callbacks=callbacks)
-        seconds = time.perf_counter() - start
-        new_params = parallel_params(sim, model) if mode == "parallel" else get_params(sim, model)
-    info = dict(seconds=seconds, batches=batches, sequences=batches * batch_size,
-                batches_per_epoch=batches_per_epoch, epochs=epochs, mode=mode)
+        try:
+            if max_batches is not None:
+                keep = max_batches * batch_size
+                order = _epoch_order(spec["seed"], 0, len(x), n)
+                reps = int(np.ceil(keep / n))
+                xs = np.concatenate([x[order]] * reps)[:keep]
+                ts = np.concatenate([targets[order]] * reps)[:keep]
+                history = sim.fit({model.input: xs}, {model.probe: ts}, epochs=1, verbose=0,
+                                  callbacks=[timer], shuffle=False)
+                info["losses"].append(float(history.history["loss"][-1]))
+            for epoch in range(info["epochs_done"], epochs if max_batches is None else 0):
+                order = _epoch_order(spec["seed"], epoch, len(x), n)
+                if getattr(model, "dropout", None) is not None:
+                    model.dropout.batch.assign(epoch * batches_per_epoch)
+                history = sim.fit({model.input: x[order]}, {model.probe: targets[order]},
+                                  epochs=1, verbose=0, callbacks=[timer], shuffle=False)
+                info["losses"].append(float(history.history["loss"][-1]))
+                info["epochs_done"] = epoch + 1
+                if checkpoint is not None:
+                    save_checkpoint(checkpoint, config, epoch + 1,
+                                    sim.keras_model.get_weights(),
+                                    [v.numpy() for v in _optimizer_variables(optimizer)])
+        except KeyboardInterrupt:
+            timer.close()
+            info["batches"] = len(timer.times)
+            raise TrainingInterrupted(_trained_params(sim, model, mode), info) from None
+        timer.close()
+        info["seconds"] = time.perf_counter() - start
+        new_params = _trained_params(sim, model, mode)
+    info["batches"] = batches = len(timer.times)
+    info["sequences"] = batches * batch_size
     if mode == "parallel":  # the memory states, computed once before training
         info["memory_seconds"] = precompute
     # the first batch includes building TensorFlow's graph: time the others
@@ -158,6 +223,42 @@ def fit(
         info["steady_seconds_per_batch"] = steady
         info["first_batch_seconds"] = timer.times[0] - start
     return new_params, info
+
+
+def _epoch_order(seed, epoch, n_samples, n_used):
+    """The samples of an epoch, in order: a permutation drawn from ``(seed, epoch)``.
+
+    Keras's own shuffle cannot be resumed; this one is the same in a resumed
+    training. The ``n_samples - n_used`` left out (less than a batch) differ
+    from epoch to epoch.
+    """
+    return np.random.RandomState([seed, epoch]).permutation(n_samples)[:n_used]
+
+
+def _trained_params(sim, model, mode):
+    return parallel_params(sim, model) if mode == "parallel" else get_params(sim, model)
+
+
+def _optimizer_variables(optimizer):
+    variables = optimizer.variables
+    return variables() if callable(variables) else variables
+
+
+def _restore(sim, optimizer, saved):
+    """Give the simulator and optimizer a checkpoint's values; return its epochs done."""
+    epochs_done, weights, optimizer_values = saved
+    sim.keras_model.set_weights(weights)
+    optimizer.build(sim.keras_model.trainable_variables)
+    variables = _optimizer_variables(optimizer)
+    if len(variables) != len(optimizer_values):  # same config, other library version
+        raise CheckpointError(
+            f"The checkpoint holds {len(optimizer_values)} optimizer variables, this "
+            f"optimizer has {len(variables)}: it was written by another version",
+            "checkpoint",
+        )
+    for variable, value in zip(variables, optimizer_values):
+        variable.assign(value)
+    return epochs_done
 
 
 def train_classifier(
@@ -179,6 +280,9 @@ def train_classifier(
     progress_bar=True,
     mode="auto",
     dropout=0.0,
+    lr_schedule="constant",
+    checkpoint=None,
+    resume=False,
     **cell_kwargs,
 ):
     """Train an LMU classifier on ``data``; return its metrics, spec and params.
@@ -200,8 +304,10 @@ def train_classifier(
     training did: a model trained unfiltered and read through a lowpass with
     spikes falls to chance.
 
-    ``mode`` and ``dropout`` are `fit`'s: a feedforward cell read out without a
-    lowpass trains in parallel over time by default.
+    ``mode``, ``dropout``, ``lr_schedule``, ``checkpoint`` and ``resume``
+    are `fit`'s: a feedforward cell read out without a lowpass trains in
+    parallel over time by default. A `nengo_lmu.exceptions.TrainingInterrupted`
+    from `fit` (Ctrl-C) gets the ``spec`` too, so that its params can be saved.
 
     Returns
     -------
@@ -239,9 +345,14 @@ def train_classifier(
             f"Test sequences have shape {x_test.shape[1:]}, training ones "
             f"{x_train.shape[1:]}", "x_test",
         )
-    params, info = fit(spec, x_train, y_train, epochs, batch_size=batch_size,
-                       learning_rate=learning_rate, max_batches=max_batches,
-                       progress_bar=progress_bar, mode=mode, dropout=dropout)
+    try:
+        params, info = fit(spec, x_train, y_train, epochs, batch_size=batch_size,
+                           learning_rate=learning_rate, max_batches=max_batches,
+                           progress_bar=progress_bar, mode=mode, dropout=dropout,
+                           lr_schedule=lr_schedule, checkpoint=checkpoint, resume=resume)
+    except TrainingInterrupted as interrupt:
+        interrupt.spec = spec
+        raise
     result = dict(
         train_mode=info["mode"],
         epochs_trained=info["epochs"],
@@ -249,6 +360,8 @@ def train_classifier(
         train_seconds=info["seconds"],
         seconds_per_epoch=info["seconds"] * info["batches_per_epoch"] / max(info["batches"], 1),
     )
+    if "resumed_from_epoch" in info:
+        result["resumed_from_epoch"] = info["resumed_from_epoch"]
     if "steady_seconds_per_batch" in info:
         per_batch = info["steady_seconds_per_batch"]
         result["sequences_per_second"] = batch_size / per_batch

@@ -14,13 +14,16 @@ RECIPES = {
     # of a Loihi deployment (docs: benchmarks)
     "psdigits": dict(units=128, order=64, epochs=8, batch_size=32, learning_rate=3e-3,
                      hidden_to_hidden=False, readout_synapse=0.005),
-    # the parallel paper's psMNIST recipe (Chilkuri & Eliasmith 2021: order 468, 346
+    # the parallel paper's psMNIST model (Chilkuri & Eliasmith 2021: order 468, 346
     # rectified-linear units, a feedforward hidden layer, dropout 0.5), trained in
-    # parallel over time (one NengoDL step per sequence)
-    "psmnist": dict(units=346, order=468, epochs=20, batch_size=100, learning_rate=1e-3,
-                    hidden_to_hidden=False, dropout=0.5),
-    "psfashion": dict(units=346, order=468, epochs=20, batch_size=100, learning_rate=1e-3,
-                      hidden_to_hidden=False, dropout=0.5),
+    # parallel over time (one NengoDL step per sequence); 40 epochs with a cosine
+    # decay of the learning rate, chosen on a validation split of psFashion's
+    # training images (the last 10000; docs: benchmarks): 0.8958 against 0.8867
+    # for 20 epochs at a constant rate
+    "psmnist": dict(units=346, order=468, epochs=40, batch_size=100, learning_rate=1e-3,
+                    lr_schedule="cosine", hidden_to_hidden=False, dropout=0.5),
+    "psfashion": dict(units=346, order=468, epochs=40, batch_size=100, learning_rate=1e-3,
+                      lr_schedule="cosine", hidden_to_hidden=False, dropout=0.5),
 }
 #: Sequences in the synthetic stand-in for each data set: (train, test, steps, classes).
 _SYNTHETIC_SHAPES = {

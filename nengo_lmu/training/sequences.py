@@ -71,7 +71,9 @@ def batch_callback(total_batches, desc, progress_bar=True):
     """A Keras callback that times each batch (training or prediction) and shows a bar.
 
     The bar (tqdm, on stderr) shows the running loss while training; ``times``
-    holds the end of every batch.
+    holds the end of every batch. One callback serves several ``fit`` calls
+    (one per epoch): a prediction closes its bar at its end, a training's
+    caller closes it (``close()``) after the last epoch.
     """
     import tensorflow as tf  # pylint: disable=import-outside-toplevel
     from tqdm import tqdm  # pylint: disable=import-outside-toplevel
@@ -83,7 +85,7 @@ def batch_callback(total_batches, desc, progress_bar=True):
             self.bar = None
 
         def begin(self, logs=None):
-            if progress_bar:
+            if progress_bar and self.bar is None:
                 self.bar = tqdm(total=total_batches, desc=desc, unit="batch", leave=False)
 
         def batch_end(self, batch, logs=None):
@@ -93,13 +95,14 @@ def batch_callback(total_batches, desc, progress_bar=True):
                 if logs and "loss" in logs:
                     self.bar.set_postfix(loss=f"{logs['loss']:.3f}")
 
-        def end(self, logs=None):
+        def close(self, logs=None):
             if self.bar is not None:
                 self.bar.close()
+                self.bar = None
 
         on_train_begin = on_predict_begin = begin
         on_train_batch_end = on_predict_batch_end = batch_end
-        on_train_end = on_predict_end = end
+        on_predict_end = close
 
     return BatchCallback()
 
