@@ -211,6 +211,8 @@ CLI_CASES = [
     ("bench-training-seeds-text", ["bench", "training", "--seeds", "a,b"], "seeds"),
     ("bench-training-seeds-too-big", ["bench", "training", "--seeds", f"0,{2**32}"], "seeds"),
     ("bench-training-learning-rate-zero", ["bench", "training", "--learning-rate", "0"], "--learning-rate"),
+    ("bench-mackey-glass-validation-negative", ["bench", "mackey-glass", "--validation", "-1"], "--validation"),
+    ("bench-mackey-glass-seeds-text", ["bench", "mackey-glass", "--seeds", "a"], "seeds"),
     ("bench-throughput-dataset-unknown", ["bench", "throughput", "--dataset", "mnist"], "--dataset"),
     ("bench-throughput-steps-batches-zero", ["bench", "throughput", "--steps-batches", "0"], "--steps-batches"),
     ("bench-throughput-seed-negative", ["bench", "throughput", "--seed", "-1"], "--seed"),

@@ -28,6 +28,7 @@ from nengo_lmu.datasets import mackey_glass_sequences
 from nengo_lmu.training import train_regressor
 from nengo_lmu.utils.commands import (
     format_table,
+    nonnegative_int,
     positive_float,
     positive_int,
     print_metrics,
@@ -175,7 +176,7 @@ def register(benches):
                      help="steps per series (default: 5000)")
     sub.add_argument("--horizon", type=positive_int, default=15,
                      help="steps ahead to predict (default: 15)")
-    sub.add_argument("--validation", type=int, default=0,
+    sub.add_argument("--validation", type=nonnegative_int, default=0,
                      help="score on the last N training series instead of the test "
                      "series, training on the others: for tuning (default: 0, test)")
     sub.add_argument("--progress", action="store_true", help="show training progress")

@@ -194,23 +194,24 @@ def fit(
                 history = sim.fit({model.input: xs}, {model.probe: ts}, epochs=1, verbose=0,
                                   callbacks=[timer], shuffle=False)
                 info["losses"].append(float(history.history["loss"][-1]))
-            for epoch in range(info["epochs_done"], epochs if max_batches is None else 0):
-                order = _epoch_order(spec["seed"], epoch, len(x), n)
-                if getattr(model, "dropout", None) is not None:
-                    model.dropout.batch.assign(epoch * batches_per_epoch)
-                history = sim.fit({model.input: x[order]}, {model.probe: targets[order]},
-                                  epochs=1, verbose=0, callbacks=[timer], shuffle=False)
-                info["losses"].append(float(history.history["loss"][-1]))
-                info["epochs_done"] = epoch + 1
-                if checkpoint is not None:
-                    save_checkpoint(checkpoint, config, epoch + 1,
-                                    sim.keras_model.get_weights(),
-                                    [v.numpy() for v in _optimizer_variables(optimizer)])
+            else:
+                for epoch in range(info["epochs_done"], epochs):
+                    order = _epoch_order(spec["seed"], epoch, len(x), n)
+                    if getattr(model, "dropout", None) is not None:
+                        model.dropout.batch.assign(epoch * batches_per_epoch)
+                    history = sim.fit({model.input: x[order]}, {model.probe: targets[order]},
+                                      epochs=1, verbose=0, callbacks=[timer], shuffle=False)
+                    info["losses"].append(float(history.history["loss"][-1]))
+                    info["epochs_done"] = epoch + 1
+                    if checkpoint is not None:
+                        save_checkpoint(checkpoint, config, epoch + 1,
+                                        sim.keras_model.get_weights(),
+                                        [v.numpy() for v in _optimizer_variables(optimizer)])
         except KeyboardInterrupt:
-            timer.close()
             info["batches"] = len(timer.times)
             raise TrainingInterrupted(_trained_params(sim, model, mode), info) from None
-        timer.close()
+        finally:
+            timer.close()
         info["seconds"] = time.perf_counter() - start
         new_params = _trained_params(sim, model, mode)
     info["batches"] = batches = len(timer.times)
