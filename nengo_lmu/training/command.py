@@ -28,6 +28,7 @@ from nengo_lmu.utils.commands import (
     add_common,
     backend_list,
     check_output_path,
+    nonnegative_int,
     positive_int,
     print_metrics,
     readout_synapse_arg,
@@ -118,13 +119,12 @@ def evaluate_deployed(args, data, spec, params):
     """Deploy the model (`nengo_lmu.training.deployment`) and print its accuracies on backends."""
     (x_train, _), (x_test, y_test) = data
     n = min(args.eval_sequences, len(x_test))
-    print(f"Deployment: {n} test sequences, each element held {args.steps_per_element} "
-          f"steps, busiest neuron at {args.max_rate:g} Hz; on NengoDL and "
-          f"{', '.join(args.evaluate_on)}", file=sys.stderr)
+    print(f"Deployment: {n} test sequences, busiest neuron at {args.max_rate:g} Hz; on "
+          f"NengoDL and {', '.join(args.evaluate_on)}", file=sys.stderr)
     result = deployment.evaluate(
         spec, params, x_train[: args.calibration_sequences], x_test[:n], y_test[:n],
         backends=args.evaluate_on, steps_per_element=args.steps_per_element,
-        max_rate=args.max_rate,
+        readout_steps=args.readout_steps, max_rate=args.max_rate,
     )
     result.pop("spec")
     result.pop("params")
@@ -186,9 +186,13 @@ def register(subparsers):
     sub.add_argument("--calibration-sequences", type=positive_int, default=100,
                      help="training sequences that calibrate the deployment's scales "
                      "(default: 100)")
-    sub.add_argument("--steps-per-element", type=positive_int, default=10,
+    sub.add_argument("--steps-per-element", type=positive_int, default=None,
                      help="steps each sequence element is held for in the deployment "
-                     "(default: 10)")
+                     "(default: 1 with a readout window, else 10)")
+    sub.add_argument("--readout-steps", type=nonnegative_int, default=None,
+                     help="steps of the deployment's readout window, the memory held at "
+                     "its final state and the spikes counted (default: 100 for a "
+                     "feedforward cell; 0: read at the last step)")
     sub.add_argument("--max-rate", type=float, default=200.0,
                      help="firing rate (Hz) of the deployment's busiest hidden neuron "
                      "(99.9th percentile; default: 200)")

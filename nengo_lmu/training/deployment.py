@@ -7,9 +7,16 @@ values within [-1, 1], and filters with ``Lowpass`` synapses only. `deploy`
 turns a trained ``(spec, params)`` into a deployed ``(spec, params)`` that
 keeps the trained function but fits the chip:
 
-- **Held elements.** Each sequence element is presented for
-  ``steps_per_element`` steps (``k``), so that the spiking neurons have time
-  to fire. The ideal memory is rebuilt over ``theta * k``: ``k`` steps of the
+- **Readout window** (classifiers, the default). After the last element,
+  the memory is held at its final state for ``readout_steps`` steps, and the
+  output is the readout averaged over them (the spike count of every hidden
+  neuron, `nengo_lmu.training.readout_window`): the hidden neurons fire at
+  the rates of the trained model's final step, and enough spikes are counted
+  to read them. Elements are then presented for one step each: the hidden
+  layer's activity during the sequence does not reach the output.
+- **Held elements** (regressors, or ``readout_steps=0``). Each sequence
+  element is presented for ``steps_per_element`` steps (``k``), so that the
+  spiking neurons have time to fire. The ideal memory is rebuilt over ``theta * k``: ``k`` steps of the
   zero-order-hold discretization on a held input equal one step of the
   original, so the memory state at the end of each element is exactly the
   trained model's. The readout's lowpass is stretched by ``k`` alike.
@@ -45,6 +52,7 @@ from nengo.exceptions import ValidationError
 from nengo_lmu.backends import resolve_backend
 from nengo_lmu.loihi.checks import preflight
 from nengo_lmu.params import STEPS_PER_ELEMENT, NumberParam, check_param
+from nengo_lmu.training.readout_window import READOUT_STEPS, check_windowed
 from nengo_lmu.training.sequences import accuracy, predict, run_sequences, simulate_states
 from nengo_lmu.training.spec import (
     build_model,
@@ -58,6 +66,10 @@ MAX_RATE = NumberParam("max_rate", low=0, high=1000, low_open=True)
 _PERCENTILE = NumberParam("rate_percentile", low=0, high=100, low_open=True)
 _HEADROOM = NumberParam("input_headroom", low=0, high=1, low_open=True)
 _READOUT = NumberParam("readout_synapse", low=0, low_open=True, optional=True)
+#: a classifier's readout window: up to 20 spikes per neuron at max_rate 200 Hz
+DEFAULT_READOUT_STEPS = 100
+#: elements held without a readout window
+DEFAULT_STEPS_PER_ELEMENT = 10
 _RECURRENT_OPTIONS = ("hidden_to_hidden", "hidden_to_memory", "memory_to_memory")
 
 
@@ -82,14 +94,15 @@ def _param_keys(model):
     return keys
 
 
-def check_deployable(spec, steps_per_element=1):
+def check_deployable(spec, steps_per_element=1, readout_steps=0):
     """Raise a ``ValidationError`` if ``spec``'s model cannot be deployed.
 
     Deployment needs rectified-linear hidden neurons (whose firing rates scale
     exactly) and, to hold elements for more than one step, a feedforward cell
     (no connection that reads the hidden state or the memory of the previous
     step, which would then be the previous *step*, not element) with a fixed
-    memory.
+    memory; a readout window needs a feedforward classifier (see
+    `nengo_lmu.training.readout_window.check_windowed`).
     """
     if spec["neuron_type"] not in ("relu", "spiking-relu"):
         raise ValidationError(
@@ -97,8 +110,9 @@ def check_deployable(spec, steps_per_element=1):
             f"neurons only; train with neuron_type 'relu' (got {spec['neuron_type']!r})",
             "neuron_type",
         )
-    if held_steps(spec) != 1:
+    if held_steps(spec) != 1 or "deployment" in spec:
         raise ValidationError("The model is already deployed", "spec")
+    check_windowed(spec, readout_steps)
     if steps_per_element > 1:
         options = spec["cell_kwargs"]
         for name in _RECURRENT_OPTIONS:
@@ -121,7 +135,8 @@ def deploy(
     spec,
     params,
     x_calibration,
-    steps_per_element=10,
+    steps_per_element=None,
+    readout_steps=None,
     max_rate=200.0,
     rate_percentile=99.9,
     input_headroom=0.95,
@@ -142,8 +157,13 @@ def deploy(
     x_calibration : (n, steps, size_in) array_like
         Sequences (from the training set) from which the input, memory and
         activity ranges are measured.
-    steps_per_element : int
-        Simulator steps each sequence element is held for.
+    steps_per_element : int or None
+        Simulator steps each sequence element is held for. None: 1 for a
+        classifier read over a window, else 10.
+    readout_steps : int or None
+        Steps of a classifier's readout window (0: none; read at the last
+        step). None: 100 for a feedforward classifier (at ``max_rate`` 200 Hz,
+        up to 20 spikes per neuron), else 0.
     max_rate : float
         Firing rate (Hz) of the busiest hidden neuron on the calibration
         sequences (its ``rate_percentile`` activity); at most 1000, the
@@ -158,8 +178,9 @@ def deploy(
         sequences are scaled to this (at most 1, the chip's input range).
     readout_synapse : float or None
         Time constant (s) of the readout's lowpass; None: the trained
-        readout's times ``steps_per_element`` (or ``steps_per_element * dt``
-        if it had none).
+        readout's times ``steps_per_element`` (if it had none: none with a
+        readout window, which averages the spikes, else
+        ``steps_per_element * dt``).
     batch_size : int
         Calibration sequences simulated at once (NengoDL).
 
@@ -168,18 +189,23 @@ def deploy(
     spec : dict
         The deployed spec: ``theta`` and the readout synapse multiplied by
         ``steps_per_element``, ``neuron_type`` ``"spiking-relu"``,
-        ``steps_per_element``, and ``deployment``: a dict of the scales
+        ``steps_per_element``, ``readout_steps``, and ``deployment``: a dict of the scales
         (``rate_scale``, ``input_scale``, ``memory_scale``) and settings.
     params : dict
         The trained params with the scales folded in (the memory's own
         connections left to be rebuilt over the new ``theta``).
     """
+    if readout_steps is None:
+        readout_steps = DEFAULT_READOUT_STEPS if _windowable(spec) else 0
+    window = check_param(READOUT_STEPS, readout_steps)
+    if steps_per_element is None:
+        steps_per_element = 1 if window else DEFAULT_STEPS_PER_ELEMENT
     k = check_param(STEPS_PER_ELEMENT, steps_per_element)
     max_rate = check_param(MAX_RATE, max_rate)
     rate_percentile = check_param(_PERCENTILE, rate_percentile)
     input_headroom = check_param(_HEADROOM, input_headroom)
     readout_synapse = check_param(_READOUT, readout_synapse)
-    check_deployable(spec, k)
+    check_deployable(spec, k, window)
     if params is None:
         raise ValidationError("Deploy a trained model: params are needed", "params")
     x = np.asarray(x_calibration, dtype=np.float32)
@@ -187,18 +213,22 @@ def deploy(
                                     n_classes=1, name="x_calibration")
     check_spec_shape(spec, x)
 
-    if k > 1 and spec["readout_synapse"] is None:
+    if k > 1 and spec["readout_synapse"] is None and not window:
         # within a held element the memory passes through states the model was
         # never trained on; a model trained through a lowpass averages them away
         warnings.warn(
             "This model was trained without a readout lowpass (readout_synapse=None): "
             "its deployment with held elements loses accuracy (psdigits: 0.97 trained, "
             "0.78 deployed with rates, 0.53 on loihi-sim); train with a readout lowpass "
-            "(the psdigits recipe's 0.005 s) to deploy it"
+            "(the psdigits recipe's 0.005 s) to deploy it, or read it over a window "
+            "(readout_steps)"
         )
     if readout_synapse is None:
         trained = spec["readout_synapse"]
-        readout_synapse = k * (spec["dt"] if trained is None else float(trained))
+        if trained is not None:
+            readout_synapse = k * float(trained)
+        elif not window:
+            readout_synapse = k * spec["dt"]
     held_spec = copy.deepcopy(spec)
     held_spec.update(theta=spec["theta"] * k, steps_per_element=k)
     params = {key: np.array(value) for key, value in params.items()}
@@ -237,7 +267,8 @@ def deploy(
     deployed = copy.deepcopy(held_spec)
     deployed.update(
         neuron_type="spiking-relu",
-        readout_synapse=float(readout_synapse),
+        readout_synapse=None if readout_synapse is None else float(readout_synapse),
+        readout_steps=window,
         deployment=dict(
             rate_scale=rate_scale,
             input_scale=input_scale,
@@ -254,6 +285,14 @@ def deploy(
     return deployed, params
 
 
+def _windowable(spec):
+    try:
+        check_windowed(spec, 1)
+    except ValidationError:
+        return False
+    return True
+
+
 def metric_name(backend):
     """``loihi-sim`` -> ``loihi_sim``: a backend's name in metric names."""
     return backend.replace("-", "_")
@@ -266,7 +305,8 @@ def evaluate(
     x_test,
     y_test,
     backends=("nengo", "loihi-sim"),
-    steps_per_element=10,
+    steps_per_element=None,
+    readout_steps=None,
     max_rate=200.0,
     rate_percentile=99.9,
     progress_bar=True,
@@ -291,7 +331,7 @@ def evaluate(
     backends : sequence of str
         Backends to run the deployed network on (``"nengo"``, ``"dl"``,
         ``"loihi-sim"``, ``"loihi"``).
-    steps_per_element, max_rate, rate_percentile, **deploy_kwargs
+    steps_per_element, readout_steps, max_rate, rate_percentile, **deploy_kwargs
         Passed to `deploy`.
     progress_bar : bool
         Show progress bars on stderr.
@@ -305,7 +345,7 @@ def evaluate(
         ``<backend>_agreement_with_dl_spiking`` (fraction of sequences given
         the same class as NengoDL's spiking evaluation) and
         ``<backend>_seconds`` per backend; ``rate_scale``,
-        ``steps_per_element``, ``max_rate``, ``preflight_problems`` (of the
+        ``steps_per_element``, ``readout_steps``, ``max_rate``, ``preflight_problems`` (of the
         deployed network, `nengo_lmu.loihi.preflight`); ``spec`` and
         ``params`` of the deployment.
     """
@@ -317,11 +357,13 @@ def evaluate(
     )
     dspec, dparams = deploy(
         spec, params, x_calibration, steps_per_element=steps_per_element,
-        max_rate=max_rate, rate_percentile=rate_percentile, **deploy_kwargs,
+        readout_steps=readout_steps, max_rate=max_rate, rate_percentile=rate_percentile,
+        **deploy_kwargs,
     )
     result = dict(
         eval_sequences=len(x_test),
         steps_per_element=dspec["steps_per_element"],
+        readout_steps=dspec["readout_steps"],
         max_rate=max_rate,
         rate_scale=dspec["deployment"]["rate_scale"],
         preflight_problems=len(preflight(build_model(dspec, dparams).net,

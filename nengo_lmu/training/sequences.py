@@ -17,6 +17,11 @@ from nengo_lmu.backends import import_backend_module, is_loihi_backend, resolve_
 from nengo_lmu.loihi import model as chip_model
 from nengo_lmu.params import BATCH_SIZE, IntParam, check_param
 from nengo_lmu.simulator import Simulator
+from nengo_lmu.training.readout_window import (
+    add_hold_node,
+    add_hold_tensor_node,
+    readout_steps,
+)
 from nengo_lmu.training.spec import (
     build_model,
     check_spec_shape,
@@ -57,13 +62,18 @@ def predict(spec, params, x, batch_size=100, neuron_type=None, rate_scale=1.0,
     Returns the last step's outputs ``(n, size_out)`` for a classifier, every
     element's ``(n, steps, size_out)`` for a regressor. A deployed spec's
     elements are each held for its ``steps_per_element`` steps (see
-    `nengo_lmu.training.deployment.deploy`), and read at the last step of each element.
+    `nengo_lmu.training.deployment.deploy`), and read at the last step of each
+    element; a deployed classifier with a readout window is read as the mean
+    output over the window (see `nengo_lmu.training.readout_window`).
     """
     model = build_model(spec, params, neuron_type=neuron_type, rate_scale=rate_scale,
                         readout_synapse=readout_synapse)
     out = _run_held(spec, model, x, batch_size, [model.probe],
                     progress_bar=progress_bar)[model.probe]
     k = steps_per_element(spec)
+    window = readout_steps(spec)
+    if window:
+        return out[:, -window:].mean(axis=1)
     return out[:, -1] if spec["task"] == "classify" else out[:, k - 1:: k]
 
 
@@ -110,13 +120,22 @@ def batch_callback(total_batches, desc, progress_bar=True):
 def _run_held(spec, model, x, batch_size, probes, progress_bar=False):
     """``probes``' outputs of ``model`` on ``x`` (elements held), in NengoDL.
 
-    With ``progress_bar``, a bar on stderr counts the batches.
+    With a readout window, the last element is held for its steps after the
+    sequence, the memory held too, and the probes keep every step. With
+    ``progress_bar``, a bar on stderr counts the batches.
     """
     x = np.asarray(x, dtype=np.float32)
     check_spec_shape(spec, x)
     n = len(x)
     batch_size = min(check_param(BATCH_SIZE, batch_size), n)
     held = hold_elements(x, steps_per_element(spec))
+    window = readout_steps(spec)
+    if window:
+        with model.net:
+            add_hold_tensor_node(model.cell.memory, first_step=held.shape[1])
+        for probe in probes:
+            model.net.config[probe].keep_history = True
+        held = np.concatenate([held, np.repeat(held[:, -1:], window, axis=1)], axis=1)
     padded = pad_batches(held, batch_size)
     callbacks = [batch_callback(len(padded) // batch_size, f"{n} sequences", progress_bar)]
     with nengo_dl_sim(model, batch_size, unroll_for(held.shape[1])) as sim:
@@ -166,7 +185,8 @@ def run_sequences(
     a Node or an Ensemble, so the model runs on ``nengo`` and ``loihi-sim``
     (neither can reset its state between sequences cheaply). A deployed spec
     (`nengo_lmu.training.deployment.deploy`) holds each element for its
-    ``steps_per_element`` steps.
+    ``steps_per_element`` steps, and a classifier's for its ``readout_steps``
+    after the last, with the memory held.
 
     Parameters
     ----------
@@ -194,8 +214,10 @@ def run_sequences(
     Returns
     -------
     (n, size_out) ndarray for a classifier (the output at the last element,
-    plus ``delay_steps``); (n, steps, size_out) for a regressor (at the last
-    step of each element).
+    plus ``delay_steps``; for a deployed classifier with a readout window, its
+    mean over the window that follows the delay, the memory held meanwhile:
+    see `nengo_lmu.training.readout_window`); (n, steps, size_out) for a
+    regressor (at the last step of each element).
     """
     backend = resolve_backend(backend)
     on_loihi = is_loihi_backend(backend)
@@ -221,6 +243,8 @@ def run_sequences(
             out = np.asarray(sim.data[model.probe])
     if out.ndim == 3:  # NengoDL's minibatch axis
         out = out[0]
+    if readout_steps(spec):
+        return out[reads].mean(axis=1)
     return out[reads]
 
 
@@ -242,6 +266,8 @@ def sequence_model(spec, params, x, gap_steps=2, delay_steps=0, neuron_type=None
     reads : ndarray of int
         The steps of the probe's output that are the outputs: ``(n,)`` for a
         classifier (each sequence's last element, plus ``delay_steps``),
+        ``(n, readout_steps)`` for a classifier read over a window (see
+        `nengo_lmu.training.readout_window`: its output is their mean),
         ``(n, steps)`` for a regressor (each element's last step, plus
         ``delay_steps``).
     """
@@ -251,29 +277,30 @@ def sequence_model(spec, params, x, gap_steps=2, delay_steps=0, neuron_type=None
     delay_steps = check_param(IntParam("delay_steps", low=0), delay_steps)
     n, steps, dims = x.shape
     k = steps_per_element(spec)
+    window = readout_steps(spec)
     held = hold_elements(x, k)
     held_steps = steps * k
+    # after the last element: the chip's delay, then the readout window (memory held)
+    tail = delay_steps + window
     dt = spec["dt"]
-    period = gap_steps + held_steps + delay_steps
+    period = gap_steps + held_steps + tail
     schedule = np.zeros((n * period, dims), dtype=np.float32)
     hold = np.ones(n * period, dtype=bool)  # hidden inhibited
-    starts = set()
+    starts, held_memory = set(), set()
     for j in range(n):
         begin = j * period + gap_steps
-        schedule[begin: begin + held_steps] = held[j]
-        schedule[begin + held_steps: begin + held_steps + delay_steps] = held[j, -1]
-        hold[begin: begin + held_steps + delay_steps] = False
+        end = begin + held_steps
+        schedule[begin: end] = held[j]
+        schedule[end: end + tail] = held[j, -1]
+        hold[begin: end + tail] = False
         starts.add(begin)
+        if window:
+            held_memory.update(range(end, end + tail))
     model = build_model(spec, params, neuron_type=neuron_type, rate_scale=rate_scale,
                         readout_synapse=readout_synapse)
     cell = model.cell
     if cell.memory.n_neurons is not None:
         raise ValidationError("run_sequences resets the ideal memory only", "memory")
-    recurrent = [c for c in cell.memory.all_connections if c.pre is c.post]
-    Ad = np.zeros((cell.memory.size_out,) * 2)
-    for c in recurrent:
-        part = c.post.slice if hasattr(c.post, "slice") else slice(None)
-        Ad[part, part] = np.asarray(c.transform.init if hasattr(c.transform, "init") else c.transform)
 
     def feed(t):
         step = int(round(t / dt)) - 1
@@ -283,18 +310,12 @@ def sequence_model(spec, params, x, gap_steps=2, delay_steps=0, neuron_type=None
         step = int(round(t / dt)) - 1
         return -1.0 if 0 <= step < len(hold) and hold[step] else 0.0
 
-    def reset(t, m):
-        step = int(round(t / dt)) - 1
-        return -Ad @ m if step in starts else np.zeros_like(m)
-
     # build_model's rate_scale is in the hidden gain, which scales this input too;
     # a deployment's is in its weights
     strength = spec.get("deployment", {}).get("rate_scale", 1.0)
     model.input.output = feed
     with model.net:
-        reset_node = nengo.Node(reset, size_in=cell.memory.size_out, label="reset memory")
-        nengo.Connection(cell.memory.output, reset_node, synapse=0)
-        nengo.Connection(reset_node, cell.memory.output, synapse=None)
+        add_hold_node(cell.memory, hold=held_memory, reset=starts, label="reset memory")
         inhibit_node = nengo.Node(inhibit, label="reset hidden")
         nengo.Connection(
             # a value of -1 (chip inputs are encoded within [-1, 1]) times 10,
@@ -306,6 +327,8 @@ def sequence_model(spec, params, x, gap_steps=2, delay_steps=0, neuron_type=None
         model.net.config[model.probe].keep_history = True
     model.n_run_steps = len(schedule)
     ends = np.arange(n) * period + gap_steps + held_steps - 1 + delay_steps
+    if window:
+        return model, ends[:, None] + np.arange(1, window + 1)
     if spec["task"] == "classify":
         return model, ends
     return model, ends[:, None] - k * np.arange(steps)[::-1]

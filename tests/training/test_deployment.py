@@ -10,7 +10,8 @@ from nengo.exceptions import ValidationError
 
 from nengo_lmu import training
 from nengo_lmu.loihi import preflight
-from nengo_lmu.training import deployment
+from nengo_lmu.networks import LegendreMemory
+from nengo_lmu.training import deployment, readout_window
 from nengo_lmu.training.spec import find_index
 from nengo_lmu.utils.commands import readout_synapse_arg
 
@@ -128,6 +129,13 @@ def test_deployment_scales_fold_back(untrained, allclose, plt):
         (dict(cell_kwargs=dict(hidden_to_hidden=False, memory_to_memory=True)), {},
          "memory_to_memory"),
         (dict(steps_per_element=4), {}, "spec"),
+        (dict(deployment={}), {}, "spec"),
+        ({}, dict(readout_steps=-1), "readout_steps"),
+        ({}, dict(readout_steps=True), "readout_steps"),
+        ({}, dict(readout_steps=2.5), "readout_steps"),
+        (dict(task="regress"), dict(readout_steps=10), "readout_steps"),
+        (dict(cell_kwargs=dict(hidden_to_hidden=True)), dict(readout_steps=10, steps_per_element=1),
+         "readout_steps"),
     ],
 )
 def test_deploy_bad_input(change, kwargs, attr):
@@ -181,11 +189,15 @@ def test_deploy_warns_for_an_unfiltered_readout(untrained):
     spec, params, x, _ = untrained
     unfiltered = dict(spec, readout_synapse=None)
     with pytest.warns(UserWarning, match="without a readout lowpass"):
-        dspec, _ = deployment.deploy(unfiltered, params, x, steps_per_element=3)
+        dspec, _ = deployment.deploy(unfiltered, params, x, steps_per_element=3,
+                                     readout_steps=0)
     assert dspec["readout_synapse"] == pytest.approx(3 * spec["dt"])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        deployment.deploy(spec, params, x, steps_per_element=3)  # filtered: no warning
+        # filtered, or read over a window: no warning
+        deployment.deploy(spec, params, x, steps_per_element=3, readout_steps=0)
+        dspec, _ = deployment.deploy(unfiltered, params, x, steps_per_element=3)
+    assert dspec["readout_synapse"] is None
 
 
 @pytest.mark.parametrize(
@@ -199,3 +211,79 @@ def test_readout_synapse_arg(text, value):
 def test_readout_synapse_arg_rejects(text):
     with pytest.raises(argparse.ArgumentTypeError, match="positive time constant"):
         readout_synapse_arg(text)
+
+
+def test_readout_window_defaults(untrained):
+    """A feedforward classifier is read over a window, its elements one step each."""
+    spec, params, x, _ = untrained
+    dspec, _ = deployment.deploy(spec, params, x)
+    assert dspec["readout_steps"] == deployment.DEFAULT_READOUT_STEPS
+    assert dspec["steps_per_element"] == 1
+    assert dspec["theta"] == spec["theta"]
+    assert dspec["readout_synapse"] == spec["readout_synapse"]
+    dspec, _ = deployment.deploy(spec, params, x, readout_steps=0)
+    assert dspec["steps_per_element"] == deployment.DEFAULT_STEPS_PER_ELEMENT
+
+
+@pytest.mark.parametrize("neuron_type", ["relu", "spiking-relu"])
+def test_readout_window_reads_the_final_state(untrained, neuron_type, allclose, plt):
+    """Rates read over the window give the trained model's logits; spikes, close to them.
+
+    With rates, NengoDL (batched, `predict`) and nengo (one sequence after
+    another, `run_sequences`) agree to float precision; with spikes, both are
+    within the weight of two spikes per neuron (one at each end of the window,
+    where their phases differ) of the trained logits.
+    """
+    spec, params, x, _ = untrained
+    unfiltered = dict(spec, readout_synapse=None)
+    trained = training.predict(unfiltered, params, x)
+    window = 50
+    dspec, dparams = deployment.deploy(unfiltered, params, x, readout_steps=window)
+    dspec = dict(dspec, neuron_type=neuron_type)
+    in_dl = training.predict(dspec, dparams, x)
+    in_nengo = training.run_sequences(dspec, dparams, x, progress_bar=False)
+    plt.plot(trained.ravel(), in_dl.ravel(), ".")
+    plt.plot(trained.ravel(), in_nengo.ravel(), "x")
+    assert np.std(trained) > 0.05
+    if neuron_type == "relu":
+        assert allclose(in_dl, trained, rtol=1e-4, atol=1e-5)
+        assert allclose(in_nengo, trained, rtol=1e-4, atol=1e-5)
+    else:
+        # a spike is 1 / dt for one step; the readout averages window steps of them
+        two_spikes = 2 * np.abs(dparams[_readout_key(dspec)]).sum(axis=1) / (window * spec["dt"])
+        for logits in (in_dl, in_nengo):
+            assert np.all(np.abs(logits - trained) < two_spikes)
+            assert np.max(np.abs(logits - trained)) > 1e-4  # spikes do differ from rates
+
+
+def _readout_key(spec):
+    model = training.build_model(spec)
+    readout = next(c for c in model.net.connections if c.post_obj is model.output)
+    return f"{find_index(model.parametrized_objects(), readout)}/transform"
+
+
+@pytest.mark.backends_lack(
+    "loihi-sim", "loihi",
+    reason="an ideal memory is Nodes only: no neurons for the chip (the hold Node on a "
+    "deployed network's host side is run by test_deployed_runs_on_loihi_sim)",
+)
+def test_hold_node_holds_and_resets_the_memory(Simulator, rng, allclose, plt):
+    """The hold Node keeps the memory state constant, and clears it at a reset step."""
+    with nengo.Network(seed=0) as net:
+        stim = nengo.Node(nengo.processes.WhiteSignal(1.0, high=10, seed=3))
+        memory = LegendreMemory(6, 0.05, dt=0.001)
+        nengo.Connection(stim, memory.input, synapse=None)
+        readout_window.add_hold_node(memory, hold=set(range(100, 150)), reset={200})
+        probe = nengo.Probe(memory.output, synapse=None)
+        stim_probe = nengo.Probe(stim, synapse=None)
+    with Simulator(net, progress_bar=False) as sim:
+        sim.run_steps(250)
+    m, u = sim.data[probe], sim.data[stim_probe]
+    plt.plot(m)
+    assert np.std(m[:100]) > 0.01
+    assert allclose(m[100:150], m[99], atol=1e-6)  # float32 on NengoDL
+    assert not np.allclose(m[150], m[149])  # it moves again
+    Ad, Bd = readout_window.memory_matrices(memory)
+    assert allclose(Ad, memory.Ad) and allclose(Bd.ravel(), np.ravel(memory.Bd))
+    assert allclose(m[200], Bd @ u[200], atol=1e-6)  # restarted from its input alone
+    assert not np.allclose(m[200], Ad @ m[199] + Bd @ u[200])
