@@ -111,7 +111,8 @@ def test_train_command_evaluates_a_deployment(rng, tmp_path, capsys):
 
 def test_train_command_refuses_bad_deployment_options(capsys):
     for argv in (["--evaluate-on", "nengo,nope"], ["--eval-sequences", "0"],
-                 ["--steps-per-element", "0"], ["--evaluate-on", "nengo", "--max-rate", "2000"]):
+                 ["--steps-per-element", "0"], ["--readout-steps", "-1"],
+                 ["--evaluate-on", "nengo", "--max-rate", "2000"]):
         with pytest.raises(SystemExit) as info:
             cli.main(["train", "psdigits"] + argv)
         assert info.value.code == 2
