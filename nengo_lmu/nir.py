@@ -5,9 +5,11 @@
 SpiNNaker2, SynSense chips and simulators such as Norse exchange spiking
 networks. `export_nir` turns a spiking network (for example a
 `.LegendreMemory` with ``nengo.LIF(tau_ref=0, min_voltage=-np.inf)``
-neurons) into a ``nir.NIRGraph``; `save_nir` writes it to a file;
-`import_nir` turns a graph of ``LIF``/``CubaLIF``/``Linear``/``Affine``/
-``Input``/``Output`` nodes back into a ``nengo.Network``.
+neurons, or a trained `.LMUCell` deployed for spikes by
+`nengo_lmu.training.deployment.deploy`) into a ``nir.NIRGraph``;
+`save_nir` writes it to a file; `import_nir` turns a graph of ``LIF``/
+``CubaLIF``/``IF``/``I``/``LI``/``Linear``/``Affine``/``Input``/``Output``
+nodes back into a ``nengo.Network``.
 
 The mapping (nengo -> NIR), from the built model, so every number is the
 one nengo simulates:
@@ -18,16 +20,41 @@ one nengo simulates:
   ``r=1``; the ensemble's bias current is ``v_leak``: nengo's
   ``tau_rc dv/dt = J - v`` with ``J = bias + input`` is NIR's
   ``tau_mem dv/dt = (v_leak - v) + r I``.
+- An ``Ensemble`` of ``nengo.SpikingRectifiedLinear`` (a deployed cell's
+  hidden layer) becomes NIR's integrate-and-fire ``IF`` (``r=1``,
+  ``v_threshold=1``, ``v_reset=0``), its inputs unfiltered; ``IF`` has no
+  leak to hold the bias, so the first of its input ``Linear`` nodes is an
+  ``Affine`` whose ``bias`` is the ensemble's. What a consumer runs is not
+  nengo's neuron: nengo rectifies the current (``v += max(J, 0) dt``),
+  resets by subtraction (keeping the overshoot) and may spike more than once
+  per step; NIR's ``IF`` integrates negative currents too (no floor),
+  resets to ``v_reset`` and spikes at most once per step (`NIRIF` is that
+  neuron in nengo). No NIR primitive holds nengo's; the population's
+  metadata records it (``nengo_neuron_type``) for `import_nir`.
+- A state Node (one that feeds itself through ``synapse=0``, with its other
+  inputs unfiltered: the ideal `.LegendreMemory`'s ``output``, whose
+  zero-order-hold step is ``m[t] = Ad m[t-1] + Bd u[t]``) becomes NIR's
+  integrator ``I`` (``r = 1``) with a recurrent ``Linear`` of
+  ``(Ad - 1) / dt`` and an input ``Linear`` of ``Bd / dt``: one Euler step of
+  ``dv/dt = (Ad - 1) / dt v + Bd / dt u`` is nengo's step exactly, the loop
+  reading the previous step as NIR's consumers run loops. A ``synapse=0``
+  connection from an ``IF`` population to itself is such a loop too.
+- An output read through a ``Lowpass(tau)`` (a deployed cell's readout)
+  gets NIR's leaky integrator ``LI`` (``tau`` as below, ``r=1``,
+  ``v_leak=0``) in front of it.
 - Every path of connections between two populations (through passthrough
   Nodes, decoders, transforms, slices, encoders and gains) is composed
   into one ``Linear`` node of neuron-to-neuron weights
   ``gain * encoders @ transform @ decoders`` (summed over parallel paths).
 - A passthrough Node that nothing in the network feeds is an ``Input``;
-  one that feeds nothing is an ``Output``; others are composed away.
+  one that feeds nothing is an ``Output``; others are composed away
+  (``inputs=`` and ``outputs=`` choose them, for example a NengoDL-style
+  model's input Node, whose output is a placeholder).
 - Weight convention: a spike is the value 1 for one step (nengo's is
   ``1 / dt``), the input ``S`` of NIR's equations, with ``r = 1`` (as Norse
   reads it): every weight from a population is nengo's times ``1 / dt``;
-  weights from an ``Input`` are nengo's. (One Euler step of
+  weights from an ``Input``, an ``I`` or an ``LI`` are nengo's (and into an
+  ``I`` divided by ``dt``). (One Euler step of
   ``tau_syn dI/dt = -I + w S`` with the time constants below is then
   nengo's synapse step ``y = a y + (1 - a) u`` exactly.)
 - Time constants (``time_constants="euler"``, the default): NIR's equations
@@ -41,7 +68,14 @@ one nengo simulates:
   ``reset``), and `import_nir` reads them back.
 - Nengo's initial voltages are kept in each population's ``metadata``
   (``nengo_initial_voltage``), so that `import_nir` restores them; NIR
-  consumers start from their own.
+  consumers start from their own (Norse: ``LIF`` at ``v_leak``, ``IF`` at
+  ``v_reset``).
+- Timing: nengo's ``Lowpass`` synapses delay their input by one step, NIR's
+  consumers' synapses (``CubaLIF``, ``LI``) do not; in a loop both read the
+  previous step, so they agree there, but a consumer runs a filtered path
+  from an ``Input`` (or into an ``Output``) one step ahead of nengo.
+  Unfiltered paths (a deployed cell's input, memory and hidden layer) are
+  in step.
 
 What NIR cannot hold, refused with a `~nengo.exceptions.ValidationError`
 saying what to change:
@@ -49,17 +83,20 @@ saying what to change:
 - a refractory period (``tau_ref > 0``: build with ``tau_ref=0``) and a
   voltage floor (``min_voltage > -inf``: build with
   ``min_voltage=-np.inf``); NIR's neurons have neither;
-- neuron types other than ``nengo.LIF``: ``SpikingRectifiedLinear`` resets by
-  subtraction, NIR's ``IF`` to ``v_reset`` (the two differ in every spike's
-  timing), and rate neurons do not spike;
+- neuron types other than ``nengo.LIF`` and ``nengo.SpikingRectifiedLinear``
+  (rate neurons do not spike), spikes of an amplitude other than 1, and a
+  synapse into a ``SpikingRectifiedLinear`` population or a state Node
+  other than their own ``synapse=0`` loop (``IF`` and ``I`` have no
+  synaptic filter);
 - synapses other than ``Lowpass`` (or none), two synapses in series on one
-  path, different synapses into one population, and a synapse on a path
-  into an ``Output`` (filter the output in the consumer);
+  path, different synapses into one population, and a ``synapse=0`` (a
+  one-step delay) on a path into an ``Output``;
 - learning rules whose weights are not given (`frozen_weights` reads the
   learned ones from a simulator; what only feeds a learning rule, such as
   a `.LearnedReadout`'s error and gate, is then left out), Nodes that
   compute a function, transforms other than dense ones, ensembles outside
-  the exported network, and loops through Nodes only.
+  the exported network, and loops through Nodes only that are not a state
+  Node's ``synapse=0`` loop.
 """
 
 import nengo
@@ -138,6 +175,9 @@ class NIRIF(nengo.neurons.NeuronType):
     ----------
     dt : float
         The time step the network will run at, in seconds (for `rates`).
+    rectify : bool
+        Add ``max(J, 0) * dt`` instead, as nengo's neuron does (not NIR's
+        ``IF``: for measuring what the rectification alone is worth).
     initial_state : dict, optional
         Initial ``voltage`` (default 0).
     """
@@ -145,10 +185,12 @@ class NIRIF(nengo.neurons.NeuronType):
     state = {"voltage": nengo.dists.Choice([0.0])}
     spiking = True
     dt = NumberParam("dt", low=0, low_open=True)
+    rectify = nengo.params.BoolParam("rectify")
 
-    def __init__(self, dt=0.001, initial_state=None):
+    def __init__(self, dt=0.001, rectify=False, initial_state=None):
         super().__init__(initial_state=initial_state)
         self.dt = dt
+        self.rectify = rectify
 
     def rates(self, x, gain, bias):
         """Firing rates for inputs ``x``: whole steps to pass the threshold."""
@@ -160,7 +202,7 @@ class NIRIF(nengo.neurons.NeuronType):
 
     def step(self, dt, J, output, voltage):
         """One forward-Euler step of ``dv/dt = J``, reset to 0 above 1."""
-        voltage += J * dt
+        voltage += (np.maximum(J, 0) if self.rectify else J) * dt
         spiked = voltage > 1
         output[...] = spiked / dt
         voltage[spiked] = 0.0
@@ -171,7 +213,8 @@ def _nir():
         import nir  # pylint: disable=import-outside-toplevel
     except ImportError as error:  # an optional extra
         raise ImportError(
-            "NIR export needs the 'nir' package: pip install nengo-lmu[nir]"
+            "NIR export needs the 'nir' package, which is not installed: "
+            "pip install nengo-lmu[nir] (or 'make install' in a checkout)"
         ) from error
     return nir
 
@@ -620,7 +663,10 @@ def export_nir(
     ----------
     network : nengo.Network
         The network to export, for example a spiking `.LegendreMemory` (with
-        ``neuron_type=nengo.LIF(tau_ref=0, min_voltage=-np.inf)``). Its
+        ``neuron_type=nengo.LIF(tau_ref=0, min_voltage=-np.inf)``), or a
+        deployed cell's ``model.net`` (``model =
+        nengo_lmu.training.build_model(*deploy(...))``, exported with
+        ``inputs=[model.input], outputs=[model.output]``). Its
         passthrough Nodes that nothing inside feeds become the graph's
         inputs, those that feed nothing its outputs. It is built with
         nengo's builder (at ``dt``, with its seeds) to read the weights,

@@ -415,7 +415,21 @@ def test_nirif_steps_as_nir():
         nengo.SpikingRectifiedLinear().step(0.001, J, relu_out, relu_voltage)
         counts += relu_out * 0.001
     assert counts.tolist() == [2, 5, 0, 15]
+    # rectify=True (not NIR's): a negative current leaves the voltage alone
+    rectified, voltage = nengo_lmu.nir.NIRIF(rectify=True), np.zeros(4)
+    for _ in range(10):
+        rectified.step(0.001, J, output, voltage)
+    assert voltage[2] == 0 and np.allclose(voltage[:2], neuron_type_voltage(J[:2], 10))
     assert np.isclose(neuron_type.rates(np.array([[250.0]]), np.ones(1), np.zeros(1))[0, 0], 200)
+
+
+def neuron_type_voltage(J, steps, dt=0.001):
+    """NIRIF's voltage after ``steps`` of a constant positive ``J``: the remainder past resets."""
+    voltage = np.zeros_like(J)
+    for _ in range(steps):
+        voltage += J * dt
+        voltage[voltage > 1] = 0
+    return voltage
 
 
 def test_deployed_cell_with_nir_neurons(seed, allclose):
