@@ -239,7 +239,8 @@ def _selection(size, index):
 
 def _is_if(neuron_type):
     """Whether ``neuron_type`` is exported as NIR's integrate-and-fire ``IF``."""
-    return type(neuron_type) is nengo.SpikingRectifiedLinear  # pylint: disable=unidiomatic-typecheck
+    exact = nengo.SpikingRectifiedLinear  # a subclass may step otherwise
+    return type(neuron_type) is exact  # pylint: disable=unidiomatic-typecheck
 
 
 def _neuron_problem(neuron_type):

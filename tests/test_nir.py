@@ -362,8 +362,9 @@ def test_import_integrators_follow_nir(seed, allclose):
     """A foreign graph with ``I`` (in a loop) and ``LI``, against NIR's Euler steps."""
     rng = np.random.RandomState(seed)
     dt, n, steps = 0.001, 3, 200
-    w_in, w_rec, w_out = rng.normal(0, 5, (n, 1)), rng.normal(0, 20, (n, n)), rng.normal(0, 1, (2, n))
-    r, tau, r_li, leak = rng.uniform(0.5, 2, n), np.array([0.02, 0.02]), np.array([1.0, 2.0]), np.array([0.5, -1.0])
+    w_in, w_rec = rng.normal(0, 5, (n, 1)), rng.normal(0, 20, (n, n))
+    w_out, r = rng.normal(0, 1, (2, n)), rng.uniform(0.5, 2, n)
+    tau, r_li, leak = np.array([0.02, 0.02]), np.array([1.0, 2.0]), np.array([0.5, -1.0])
     graph = nir.NIRGraph(
         nodes={"in": nir.Input(np.array([1])), "w_in": nir.Linear(weight=w_in),
                "i": nir.I(r=r), "w_rec": nir.Linear(weight=w_rec),
