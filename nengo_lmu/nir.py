@@ -5,9 +5,11 @@
 SpiNNaker2, SynSense chips and simulators such as Norse exchange spiking
 networks. `export_nir` turns a spiking network (for example a
 `.LegendreMemory` with ``nengo.LIF(tau_ref=0, min_voltage=-np.inf)``
-neurons) into a ``nir.NIRGraph``; `save_nir` writes it to a file;
-`import_nir` turns a graph of ``LIF``/``CubaLIF``/``Linear``/``Affine``/
-``Input``/``Output`` nodes back into a ``nengo.Network``.
+neurons, or a trained `.LMUCell` deployed for spikes by
+`nengo_lmu.training.deployment.deploy`) into a ``nir.NIRGraph``;
+`save_nir` writes it to a file; `import_nir` turns a graph of ``LIF``/
+``CubaLIF``/``IF``/``I``/``LI``/``Linear``/``Affine``/``Input``/``Output``
+nodes back into a ``nengo.Network``.
 
 The mapping (nengo -> NIR), from the built model, so every number is the
 one nengo simulates:
@@ -18,16 +20,41 @@ one nengo simulates:
   ``r=1``; the ensemble's bias current is ``v_leak``: nengo's
   ``tau_rc dv/dt = J - v`` with ``J = bias + input`` is NIR's
   ``tau_mem dv/dt = (v_leak - v) + r I``.
+- An ``Ensemble`` of ``nengo.SpikingRectifiedLinear`` (a deployed cell's
+  hidden layer) becomes NIR's integrate-and-fire ``IF`` (``r=1``,
+  ``v_threshold=1``, ``v_reset=0``), its inputs unfiltered; ``IF`` has no
+  leak to hold the bias, so the first of its input ``Linear`` nodes is an
+  ``Affine`` whose ``bias`` is the ensemble's. What a consumer runs is not
+  nengo's neuron: nengo rectifies the current (``v += max(J, 0) dt``),
+  resets by subtraction (keeping the overshoot) and may spike more than once
+  per step; NIR's ``IF`` integrates negative currents too (no floor),
+  resets to ``v_reset`` and spikes at most once per step (`NIRIF` is that
+  neuron in nengo). No NIR primitive holds nengo's; the population's
+  metadata records it (``nengo_neuron_type``) for `import_nir`.
+- A state Node (one that feeds itself through ``synapse=0``, with its other
+  inputs unfiltered: the ideal `.LegendreMemory`'s ``output``, whose
+  zero-order-hold step is ``m[t] = Ad m[t-1] + Bd u[t]``) becomes NIR's
+  integrator ``I`` (``r = 1``) with a recurrent ``Linear`` of
+  ``(Ad - 1) / dt`` and an input ``Linear`` of ``Bd / dt``: one Euler step of
+  ``dv/dt = (Ad - 1) / dt v + Bd / dt u`` is nengo's step exactly, the loop
+  reading the previous step as NIR's consumers run loops. A ``synapse=0``
+  connection from an ``IF`` population to itself is such a loop too.
+- An output read through a ``Lowpass(tau)`` (a deployed cell's readout)
+  gets NIR's leaky integrator ``LI`` (``tau`` as below, ``r=1``,
+  ``v_leak=0``) in front of it.
 - Every path of connections between two populations (through passthrough
   Nodes, decoders, transforms, slices, encoders and gains) is composed
   into one ``Linear`` node of neuron-to-neuron weights
   ``gain * encoders @ transform @ decoders`` (summed over parallel paths).
 - A passthrough Node that nothing in the network feeds is an ``Input``;
-  one that feeds nothing is an ``Output``; others are composed away.
+  one that feeds nothing is an ``Output``; others are composed away
+  (``inputs=`` and ``outputs=`` choose them, for example a NengoDL-style
+  model's input Node, whose output is a placeholder).
 - Weight convention: a spike is the value 1 for one step (nengo's is
   ``1 / dt``), the input ``S`` of NIR's equations, with ``r = 1`` (as Norse
   reads it): every weight from a population is nengo's times ``1 / dt``;
-  weights from an ``Input`` are nengo's. (One Euler step of
+  weights from an ``Input``, an ``I`` or an ``LI`` are nengo's (and into an
+  ``I`` divided by ``dt``). (One Euler step of
   ``tau_syn dI/dt = -I + w S`` with the time constants below is then
   nengo's synapse step ``y = a y + (1 - a) u`` exactly.)
 - Time constants (``time_constants="euler"``, the default): NIR's equations
@@ -41,7 +68,14 @@ one nengo simulates:
   ``reset``), and `import_nir` reads them back.
 - Nengo's initial voltages are kept in each population's ``metadata``
   (``nengo_initial_voltage``), so that `import_nir` restores them; NIR
-  consumers start from their own.
+  consumers start from their own (Norse: ``LIF`` at ``v_leak``, ``IF`` at
+  ``v_reset``).
+- Timing: nengo's ``Lowpass`` synapses delay their input by one step, NIR's
+  consumers' synapses (``CubaLIF``, ``LI``) do not; in a loop both read the
+  previous step, so they agree there, but a consumer runs a filtered path
+  from an ``Input`` (or into an ``Output``) one step ahead of nengo.
+  Unfiltered paths (a deployed cell's input, memory and hidden layer) are
+  in step.
 
 What NIR cannot hold, refused with a `~nengo.exceptions.ValidationError`
 saying what to change:
@@ -49,17 +83,20 @@ saying what to change:
 - a refractory period (``tau_ref > 0``: build with ``tau_ref=0``) and a
   voltage floor (``min_voltage > -inf``: build with
   ``min_voltage=-np.inf``); NIR's neurons have neither;
-- neuron types other than ``nengo.LIF``: ``SpikingRectifiedLinear`` resets by
-  subtraction, NIR's ``IF`` to ``v_reset`` (the two differ in every spike's
-  timing), and rate neurons do not spike;
+- neuron types other than ``nengo.LIF`` and ``nengo.SpikingRectifiedLinear``
+  (rate neurons do not spike), spikes of an amplitude other than 1, and a
+  synapse into a ``SpikingRectifiedLinear`` population or a state Node
+  other than their own ``synapse=0`` loop (``IF`` and ``I`` have no
+  synaptic filter);
 - synapses other than ``Lowpass`` (or none), two synapses in series on one
-  path, different synapses into one population, and a synapse on a path
-  into an ``Output`` (filter the output in the consumer);
+  path, different synapses into one population, and a ``synapse=0`` (a
+  one-step delay) on a path into an ``Output``;
 - learning rules whose weights are not given (`frozen_weights` reads the
   learned ones from a simulator; what only feeds a learning rule, such as
   a `.LearnedReadout`'s error and gate, is then left out), Nodes that
   compute a function, transforms other than dense ones, ensembles outside
-  the exported network, and loops through Nodes only.
+  the exported network, and loops through Nodes only that are not a state
+  Node's ``synapse=0`` loop.
 """
 
 import nengo
@@ -122,12 +159,62 @@ class NIRLIF(nengo.LIF):
         return out
 
 
+class NIRIF(nengo.neurons.NeuronType):
+    """NIR's integrate-and-fire neuron ``IF``, stepped as NIR's consumers step it.
+
+    Each step, ``v += J * dt`` (no rectification: a negative current lowers
+    ``v``, without a floor); a neuron whose ``v`` exceeds 1 emits one spike
+    (``1 / dt``, nengo's spike of value 1) and is reset to 0. This is what
+    ``nengo.SpikingRectifiedLinear`` (exported as ``IF``) becomes in a NIR
+    consumer: nengo's neuron rectifies its current, keeps the overshoot
+    (reset by subtraction) and may spike more than once per step.
+    `import_nir` builds ``IF`` populations with it when asked for NIR's
+    equations (``nengo_neurons=False``). It runs on the ``nengo`` backend.
+
+    Parameters
+    ----------
+    dt : float
+        The time step the network will run at, in seconds (for `rates`).
+    rectify : bool
+        Add ``max(J, 0) * dt`` instead, as nengo's neuron does (not NIR's
+        ``IF``: for measuring what the rectification alone is worth).
+    initial_state : dict, optional
+        Initial ``voltage`` (default 0).
+    """
+
+    state = {"voltage": nengo.dists.Choice([0.0])}
+    spiking = True
+    dt = NumberParam("dt", low=0, low_open=True)
+    rectify = nengo.params.BoolParam("rectify")
+
+    def __init__(self, dt=0.001, rectify=False, initial_state=None):
+        super().__init__(initial_state=initial_state)
+        self.dt = dt
+        self.rectify = rectify
+
+    def rates(self, x, gain, bias):
+        """Firing rates for inputs ``x``: whole steps to pass the threshold."""
+        J = np.asarray(self.current(x, gain, bias), dtype=float)
+        out = np.zeros_like(J)
+        above = J > 0
+        out[above] = 1.0 / (self.dt * (np.floor(1.0 / (J[above] * self.dt)) + 1))
+        return out
+
+    def step(self, dt, J, output, voltage):
+        """One forward-Euler step of ``dv/dt = J``, reset to 0 above 1."""
+        voltage += (np.maximum(J, 0) if self.rectify else J) * dt
+        spiked = voltage > 1
+        output[...] = spiked / dt
+        voltage[spiked] = 0.0
+
+
 def _nir():
     try:
         import nir  # pylint: disable=import-outside-toplevel
     except ImportError as error:  # an optional extra
         raise ImportError(
-            "NIR export needs the 'nir' package: pip install nengo-lmu[nir]"
+            "NIR export needs the 'nir' package, which is not installed: "
+            "pip install nengo-lmu[nir] (or 'make install' in a checkout)"
         ) from error
     return nir
 
@@ -150,13 +237,22 @@ def _selection(size, index):
     return np.eye(size)[index]
 
 
+def _is_if(neuron_type):
+    """Whether ``neuron_type`` is exported as NIR's integrate-and-fire ``IF``."""
+    exact = nengo.SpikingRectifiedLinear  # a subclass may step otherwise
+    return type(neuron_type) is exact  # pylint: disable=unidiomatic-typecheck
+
+
 def _neuron_problem(neuron_type):
+    if _is_if(neuron_type):
+        if neuron_type.amplitude != 1:
+            return f"NIR spikes have amplitude 1 (got amplitude={neuron_type.amplitude:g})"
+        return None
     if type(neuron_type) not in (nengo.LIF, NIRLIF):
         return (
-            f"NIR holds leaky integrate-and-fire neurons that reset to zero; "
-            f"{neuron_type} has no NIR equivalent (SpikingRectifiedLinear resets "
-            f"by subtraction, NIR's IF to v_reset): use "
-            f"nengo.LIF(tau_ref=0, min_voltage=-np.inf)"
+            f"NIR holds integrate-and-fire neurons (LIF, IF); {neuron_type} has no "
+            f"NIR equivalent: use nengo.LIF(tau_ref=0, min_voltage=-np.inf) or "
+            f"nengo.SpikingRectifiedLinear()"
         )
     if neuron_type.tau_ref > 0:
         return (
@@ -243,13 +339,13 @@ def _live_connections(network, frozen):
     return alive, nodes
 
 
-def _check_network(network, connections, nodes):
+def _check_network(network, connections, nodes, inputs=()):
     for ens in network.all_ensembles:
         problem = _neuron_problem(ens.neuron_type)
         if problem is not None:
             raise ValidationError(f"{ens}: {problem}", "neuron_type", ens)
     for node in nodes:
-        if node.output is not None:
+        if node.output is not None and node not in inputs:
             raise ValidationError(
                 f"{node} computes a Python function, which NIR cannot hold: export "
                 f"the network without it and feed its signal to an input Node "
@@ -336,32 +432,43 @@ def _connection_matrix(model, conn, frozen):
 
 
 class _Paths:
-    """Connections composed through passthrough Nodes into source-to-target paths."""
+    """Connections composed through passthrough Nodes into source-to-target paths.
 
-    def __init__(self, model, connections, nodes, frozen, outputs=None):
+    Sources are populations, the inputs and the state Nodes (a Node that
+    feeds itself through ``synapse=0``, as the ideal memory does); targets
+    are populations, the state Nodes and the outputs.
+    """
+
+    def __init__(self, model, connections, nodes, frozen, inputs=None, outputs=None):
         self.incoming = {}
+        self.states = []
         for conn in connections:
-            edge = (
-                _port(conn.pre_obj),
-                _connection_matrix(model, conn, frozen),
-                _synapse_key(conn.synapse, conn),
-                conn,
-            )
+            tau = _synapse_key(conn.synapse, conn)
+            edge = (_port(conn.pre_obj), _connection_matrix(model, conn, frozen), tau, conn)
             self.incoming.setdefault(_port(conn.post_obj), []).append(edge)
+            if (isinstance(conn.pre_obj, nengo.Node) and conn.pre_obj is conn.post_obj
+                    and tau == 0 and conn.pre_obj not in self.states):
+                self.states.append(conn.pre_obj)
         fed = {port for edges in self.incoming.values() for port, *_ in edges}
         self.inputs = [n for n in nodes if ("node", n) not in self.incoming]
         self.outputs = [n for n in nodes if ("node", n) not in fed]
-        if outputs is not None:
-            for node in outputs:
+        for name, chosen in (("inputs", inputs), ("outputs", outputs)):
+            for node in chosen or ():
                 if node not in nodes:
                     raise ValidationError(
-                        f"{node} is not a Node of the exported network", "outputs"
+                        f"{node} is not a Node of the exported network", name
                     )
+        if inputs is not None:
+            # a chosen input (a NengoDL-style Node with a placeholder output) is
+            # fed by the consumer, whatever else feeds it
+            self.inputs = list(inputs)
+        if outputs is not None:
             # a chosen output that also feeds the network is read where it is
             self.outputs = list(outputs)
+        self.states = [n for n in self.states if n not in self.inputs + self.outputs]
 
     def is_source(self, port):
-        return port[0] == "ens" or port[1] in self.inputs
+        return port[0] == "ens" or port[1] in self.inputs or port[1] in self.states
 
     def into(self, port, visiting=()):
         """``[(source port, matrix, synapse tau or None)]`` of every path into ``port``."""
@@ -411,6 +518,134 @@ def _merge(paths, target):
     return list(merged.values()), (taus.pop() if taus else None)
 
 
+def _spike_scale(source, dt):
+    """What nengo's matrix from ``source`` is multiplied by: 1 / dt from spikes."""
+    return 1 / dt if source[0] == "ens" else 1.0
+
+
+class _GraphNodes:
+    """The graph's nodes and edges as they are made, and the ``Linear`` links between them."""
+
+    def __init__(self, nir, names, dt):
+        self.nir, self.names, self.dt = nir, names, dt
+        self.nodes, self.edges = {}, []
+
+    def name(self, obj):
+        return self.names[id(obj)]
+
+    def link(self, source, target, weight, bias=None):
+        """A ``Linear`` (an ``Affine`` with ``bias``) from ``source`` into ``target``."""
+        name = f"{self.name(source[1])}->{target}"
+        if bias is None:
+            self.nodes[name] = self.nir.Linear(weight=weight)
+        else:
+            self.nodes[name] = self.nir.Affine(weight=weight, bias=bias)
+        self.edges.extend([(self.name(source[1]), name), (name, target)])
+
+
+def _split_recurrence(paths, port, target):
+    """``(matrix of the synapse=0 paths from port to itself, the other paths)``.
+
+    Those of NIR's populations that have no synaptic filter (``I``, ``IF``)
+    take the rest of their inputs unfiltered (``synapse=None``); a path from
+    the population to itself with ``synapse=0`` reads the previous step, as
+    a loop in NIR does.
+    """
+    recurrent, others = None, []
+    for source, matrix, tau in paths:
+        if tau == 0 and source[1] is port[1]:
+            recurrent = matrix if recurrent is None else recurrent + matrix
+        elif tau is None:
+            others.append((source, matrix, tau))
+        else:
+            raise ValidationError(
+                f"{target} is exported as a NIR population without a synaptic "
+                f"filter, so its inputs must be unfiltered (synapse=None), except a "
+                f"synapse=0 connection from itself (got synapse {tau} from "
+                f"{source[1]})",
+                "synapse",
+                target,
+            )
+    return recurrent, _merge(others, target)[0]
+
+
+def _export_state(graph, node, paths):
+    """A state Node (``m[t] = R m[t-1] + W u[t]``) as NIR's integrator ``I``.
+
+    One Euler step of ``dv/dt = r (R - 1) / dt v + r W / dt u`` with ``r = 1``
+    is ``v[t] = R v[t-1] + W u[t]`` exactly: the recurrent ``Linear`` reads
+    the previous step, as nengo's ``synapse=0`` does.
+    """
+    name, dt, n = graph.name(node), graph.dt, node.size_out
+    recurrent, sources = _split_recurrence(paths, ("node", node), node)
+    graph.nodes[name] = graph.nir.I(r=np.ones(n))
+    graph.link(("node", node), name, (recurrent - np.eye(n)) / dt)
+    for source, matrix in sources:
+        graph.link(source, name, matrix * _spike_scale(source, dt) / dt)
+
+
+def _export_population(graph, model, ens, paths, convert):
+    name, dt, n = graph.name(ens), graph.dt, ens.n_neurons
+    ones = np.ones(n)
+    bias = np.asarray(model.params[ens].bias, dtype=float) * ones
+    metadata = {
+        "nengo_initial_voltage": np.array(
+            model.sig[ens.neurons]["voltage"].initial_value, dtype=float
+        )
+    }
+    if _is_if(ens.neuron_type):
+        # NIR's IF has no leak to hold the bias: the first input adds it
+        recurrent, sources = _split_recurrence(paths, ("ens", ens), ens)
+        if recurrent is not None:
+            sources.append((("ens", ens), recurrent))
+        if not sources:
+            raise ValidationError(
+                f"{ens} has no input: NIR's IF takes its bias from one", "network", ens
+            )
+        for i, (source, matrix) in enumerate(sources):
+            graph.link(source, name, matrix * _spike_scale(source, dt),
+                       bias=bias if i == 0 else None)
+        metadata["nengo_neuron_type"] = "SpikingRectifiedLinear"
+        graph.nodes[name] = graph.nir.IF(
+            r=ones, v_threshold=ones.copy(), v_reset=np.zeros(n), metadata=metadata
+        )
+        return
+    sources, tau = _merge(paths, ens)
+    for source, matrix in sources:
+        graph.link(source, name, matrix * _spike_scale(source, dt))
+    common = {"r": ones, "v_leak": bias, "v_threshold": ones.copy(), "v_reset": np.zeros(n)}
+    tau_mem = convert(ens.neuron_type.tau_rc, dt) * ones
+    if tau is None:
+        graph.nodes[name] = graph.nir.LIF(tau=tau_mem, **common, metadata=metadata)
+    else:
+        tau_syn = (convert(tau, dt) if tau > 0 else dt) * ones
+        graph.nodes[name] = graph.nir.CubaLIF(
+            tau_syn=tau_syn, tau_mem=tau_mem, w_in=ones.copy(), **common, metadata=metadata,
+        )
+
+
+def _export_output(graph, node, paths, convert):
+    """An output; one read through a ``Lowpass`` has NIR's leaky integrator ``LI`` before it."""
+    name, dt, n = graph.name(node), graph.dt, node.size_in
+    sources, tau = _merge(paths, node)
+    if tau == 0:
+        raise ValidationError(
+            f"A path into the output {node} has synapse=0 (a one-step delay), which "
+            f"NIR cannot hold: set synapse=None",
+            "synapse",
+            node,
+        )
+    target = name
+    if tau is not None:
+        target = f"{name}_lowpass"
+        graph.nodes[target] = graph.nir.LI(
+            tau=convert(tau, dt) * np.ones(n), r=np.ones(n), v_leak=np.zeros(n)
+        )
+        graph.edges.append((target, name))
+    for source, matrix in sources:
+        graph.link(source, target, matrix * _spike_scale(source, dt))
+
+
 def _names(objects, prefix):
     names = {}
     for i, obj in enumerate(objects):
@@ -420,7 +655,8 @@ def _names(objects, prefix):
 
 
 def export_nir(
-    network, dt=0.001, time_constants="euler", model=None, weights=None, outputs=None
+    network, dt=0.001, time_constants="euler", model=None, weights=None, inputs=None,
+    outputs=None,
 ):
     """A ``nir.NIRGraph`` of a spiking nengo network (see the module's mapping).
 
@@ -428,7 +664,10 @@ def export_nir(
     ----------
     network : nengo.Network
         The network to export, for example a spiking `.LegendreMemory` (with
-        ``neuron_type=nengo.LIF(tau_ref=0, min_voltage=-np.inf)``). Its
+        ``neuron_type=nengo.LIF(tau_ref=0, min_voltage=-np.inf)``), or a
+        deployed cell's ``model.net`` (``model =
+        nengo_lmu.training.build_model(*deploy(...))``, exported with
+        ``inputs=[model.input], outputs=[model.output]``). Its
         passthrough Nodes that nothing inside feeds become the graph's
         inputs, those that feed nothing its outputs. It is built with
         nengo's builder (at ``dt``, with its seeds) to read the weights,
@@ -451,6 +690,12 @@ def export_nir(
         A learned connection must be given here (`frozen_weights` reads
         them from a simulator): its learning rule, and what only feeds
         it, are then left out.
+    inputs : list of nengo.Node or None
+        The Nodes to export as the graph's inputs; default: every Node that
+        nothing feeds. A chosen input may have an output (the placeholder
+        of a NengoDL-style model's input Node, such as
+        ``nengo_lmu.training.build_model(...).input``): the consumer's input
+        replaces it.
     outputs : list of nengo.Node or None
         The Nodes to export as the graph's outputs; default: every Node
         that feeds nothing (an unused ``EnsembleArray.output`` too).
@@ -469,7 +714,7 @@ def export_nir(
         )
     frozen = {} if weights is None else dict(weights)
     connections, nodes = _live_connections(network, frozen)
-    _check_network(network, connections, nodes)
+    _check_network(network, connections, nodes, inputs or ())
     if not network.all_ensembles:
         raise ValidationError(f"{network} has no neurons to export", "network", network)
     if model is None:
@@ -486,61 +731,24 @@ def export_nir(
         raise ValidationError(f"{network} is not part of the built model", "model")
     else:
         dt = model.dt
-    paths = _Paths(model, connections, nodes, frozen, outputs)
+    paths = _Paths(model, connections, nodes, frozen, inputs, outputs)
     convert = euler_tau if time_constants == "euler" else (lambda tau, dt: np.asarray(tau))
 
     names = _names(network.all_ensembles, "ens")
     names.update(_names(paths.inputs, "input"))
+    names.update(_names(paths.states, "state"))
     names.update(_names(paths.outputs, "output"))
-    nodes, edges = {}, []
+    graph = _GraphNodes(nir, names, dt)
     for node in paths.inputs:
-        nodes[names[id(node)]] = nir.Input(np.array([node.size_out]))
+        graph.nodes[names[id(node)]] = nir.Input(np.array([node.size_out]))
     for node in paths.outputs:
-        nodes[names[id(node)]] = nir.Output(np.array([node.size_in]))
-
-    def link(source, target, weight):
-        name = f"{names[id(source[1])]}->{target}"
-        nodes[name] = nir.Linear(weight=weight)
-        edges.extend([(names[id(source[1])], name), (name, target)])
-
+        graph.nodes[names[id(node)]] = nir.Output(np.array([node.size_in]))
+    for node in paths.states:
+        _export_state(graph, node, paths.into(("node", node)))
     for ens in network.all_ensembles:
-        name = names[id(ens)]
-        n = ens.n_neurons
-        sources, tau = _merge(paths.into(("ens", ens)), ens)
-        for source, matrix in sources:
-            link(source, name, matrix * (1 / dt if source[0] == "ens" else 1.0))
-        ones = np.ones(n)
-        common = {
-            "r": ones,
-            "v_leak": np.asarray(model.params[ens].bias, dtype=float),
-            "v_threshold": ones.copy(),
-            "v_reset": np.zeros(n),
-        }
-        tau_mem = convert(ens.neuron_type.tau_rc, dt) * ones
-        metadata = {
-            "nengo_initial_voltage": np.array(
-                model.sig[ens.neurons]["voltage"].initial_value, dtype=float
-            )
-        }
-        if tau is None:
-            nodes[name] = nir.LIF(tau=tau_mem, **common, metadata=metadata)
-        else:
-            tau_syn = (convert(tau, dt) if tau > 0 else dt) * ones
-            nodes[name] = nir.CubaLIF(
-                tau_syn=tau_syn, tau_mem=tau_mem, w_in=ones.copy(), **common,
-                metadata=metadata,
-            )
+        _export_population(graph, model, ens, paths.into(("ens", ens)), convert)
     for node in paths.outputs:
-        sources, tau = _merge(paths.into(("node", node)), node)
-        if tau is not None:
-            raise ValidationError(
-                f"A path into the output {node} has a synapse; NIR outputs are "
-                f"unfiltered: set synapse=None and filter in the consumer",
-                "synapse",
-                node,
-            )
-        for source, matrix in sources:
-            link(source, names[id(node)], matrix * (1 / dt if source[0] == "ens" else 1.0))
+        _export_output(graph, node, paths.into(("node", node)), convert)
 
     metadata = {
         "source": "nengo-lmu",
@@ -550,6 +758,7 @@ def export_nir(
         "weight_convention": WEIGHT_CONVENTION,
         "reset": RESET,
     }
+    nodes, edges = graph.nodes, graph.edges
     return nir.NIRGraph(nodes=nodes, edges=edges, metadata=metadata)
 
 
@@ -577,17 +786,52 @@ def _metadata_value(metadata, key, default):
     return value
 
 
-def import_nir(graph, dt=None, label=None, seed=None):
+def _one_value(values, name, what):
+    values = np.unique(values)
+    if values.size > 1:
+        raise ValidationError(
+            f"Node {name!r}: nengo gives a population one {what}; split it into "
+            f"populations with one {what} each",
+            "graph",
+        )
+    return float(values[0])
+
+
+def _recurrent_links(graph, nir):
+    """The edges into a ``Linear``/``Affine`` that only leads back to the edge's source.
+
+    Only for sources without a synapse (``I``, ``IF``, ``LIF``): their loop
+    reads the previous step, in NIR's consumers and, with ``synapse=0``, in
+    nengo (a ``CubaLIF``'s synapse delays its loop already).
+    """
+    targets = {}
+    for pre, post in graph.edges:
+        targets.setdefault(pre, set()).add(post)
+    return {
+        (pre, post)
+        for pre, post in graph.edges
+        if isinstance(graph.nodes[pre], (nir.I, nir.IF, nir.LIF))
+        and isinstance(graph.nodes[post], (nir.Linear, nir.Affine))
+        and targets.get(post) == {pre}
+    }
+
+
+def import_nir(graph, dt=None, label=None, seed=None, nengo_neurons=True):
     """A ``nengo.Network`` that simulates a NIR graph (or a ``.nir`` file).
 
-    The graph may hold ``Input``, ``Output``, ``Linear``, ``Affine``, ``LIF``
-    and ``CubaLIF`` nodes, with loops. Populations become nengo
-    ``LIF(tau_ref=0, min_voltage=-np.inf)`` ensembles (unit gain, the bias
-    ``(v_leak - v_reset) / (v_threshold - v_reset)``), ``CubaLIF`` synapses
-    ``Lowpass`` synapses, the inverse of `export_nir`'s mapping, reading
-    ``dt`` and the time-constant convention from the graph's metadata (a
-    graph without them is read as forward Euler at ``dt``, what NIR's
-    consumers simulate).
+    The graph may hold ``Input``, ``Output``, ``Linear``, ``Affine``, ``LIF``,
+    ``CubaLIF``, ``IF``, ``I`` and ``LI`` nodes, with loops. Populations
+    become nengo ensembles (unit gain, the bias
+    ``(v_leak - v_reset) / (v_threshold - v_reset)``): ``LIF`` and
+    ``CubaLIF`` as ``LIF(tau_ref=0, min_voltage=-np.inf)`` (a ``CubaLIF``'s
+    synapse a ``Lowpass``), ``IF`` as `NIRIF` (NIR's reset to ``v_reset``) or
+    as the ``SpikingRectifiedLinear`` it was exported from (see
+    ``nengo_neurons``). ``I`` and ``LI`` become Nodes: an integrator stepped
+    by forward Euler (a loop ``I -> Linear -> I`` reads the previous step,
+    as in NIR's consumers), and a ``Lowpass`` into a Node. This is the
+    inverse of `export_nir`'s mapping, reading ``dt`` and the time-constant
+    convention from the graph's metadata (a graph without them is read as
+    forward Euler at ``dt``, what NIR's consumers simulate).
 
     Parameters
     ----------
@@ -598,12 +842,18 @@ def import_nir(graph, dt=None, label=None, seed=None):
         graph's metadata (else 0.001). The network must run at this step.
     label, seed : optional
         Of the returned network.
+    nengo_neurons : bool
+        Build an ``IF`` population that `export_nir` made from nengo's
+        ``SpikingRectifiedLinear`` (its metadata says so) as that type again,
+        which gives nengo's output exactly; False builds every ``IF`` with
+        NIR's equations (`NIRIF`), what a NIR consumer runs.
 
     Returns
     -------
     nengo.Network
         With attributes ``inputs`` and ``outputs`` (dicts of NIR node name to
-        nengo Node) and ``populations`` (NIR node name to nengo Ensemble).
+        nengo Node), ``populations`` (NIR node name to nengo Ensemble) and
+        ``states`` (the ``I`` and ``LI`` nodes' names to nengo Nodes).
     """
     nir = _nir()
     if not isinstance(graph, nir.NIRGraph):
@@ -614,9 +864,10 @@ def import_nir(graph, dt=None, label=None, seed=None):
     dt = check_param(DT, dt)
     convention = _metadata_value(metadata, "time_constants", "euler")
     to_nengo = exact_tau if convention == "euler" else (lambda tau, dt: np.asarray(tau))
+    recurrent = _recurrent_links(graph, nir)
 
     net = nengo.Network(label=label, seed=seed)
-    net.inputs, net.outputs, net.populations = {}, {}, {}
+    net.inputs, net.outputs, net.populations, net.states = {}, {}, {}, {}
     ins, outs, scale_in, synapses = {}, {}, {}, {}
     with net:
         for name, node in graph.nodes.items():
@@ -638,47 +889,38 @@ def import_nir(graph, dt=None, label=None, seed=None):
                 if isinstance(node, nir.Affine):
                     bias = nengo.Node(np.asarray(node.bias, dtype=float), label=f"{name} bias")
                     nengo.Connection(bias, outs[name], synapse=None)
-            elif isinstance(node, (nir.LIF, nir.CubaLIF)):
-                cuba = isinstance(node, nir.CubaLIF)
-                tau_mem = np.asarray(node.tau_mem if cuba else node.tau, dtype=float)
-                span = np.asarray(node.v_threshold, dtype=float) - node.v_reset
-                bias = (np.asarray(node.v_leak, dtype=float) - node.v_reset) / span
-                n = bias.size
-                tau_rc = np.unique(to_nengo(tau_mem, dt))
-                if tau_rc.size > 1:
-                    raise ValidationError(
-                        f"Node {name!r}: nengo gives a population one tau_rc; "
-                        f"split it into populations with one tau_mem each",
-                        "graph",
-                    )
-                voltage = node.metadata.get("nengo_initial_voltage", np.zeros(n))
-                ens = nengo.Ensemble(
-                    n, 1, gain=np.ones(n), bias=bias, label=name,
-                    neuron_type=nengo.LIF(
-                        tau_rc=float(tau_rc[0]), tau_ref=0, min_voltage=-np.inf,
-                        initial_state={"voltage": np.asarray(voltage, dtype=float)},
-                    ),
+            elif isinstance(node, (nir.LIF, nir.CubaLIF, nir.IF)):
+                ens, scale, synapse = _import_population(
+                    name, node, nir, dt, to_nengo, nengo_neurons
                 )
                 net.populations[name] = ens
                 ins[name] = outs[name] = ens.neurons
-                scale = np.asarray(node.r, dtype=float) / span
-                synapses[name] = None
-                if cuba:
-                    tau_syn = np.unique(to_nengo(np.asarray(node.tau_syn, dtype=float), dt))
-                    if tau_syn.size > 1:
-                        raise ValidationError(
-                            f"Node {name!r}: nengo filters a population's input by "
-                            f"one synapse; split it by tau_syn",
-                            "graph",
-                        )
-                    synapses[name] = nengo.Lowpass(float(tau_syn[0]))
-                    scale = scale * node.w_in
-                scale_in[name] = scale
+                scale_in[name], synapses[name] = scale, synapse
+            elif isinstance(node, nir.I):
+                # v[t] = v[t-1] + dt r I[t]: the inputs scaled by dt r, a one-step loop
+                r = np.asarray(node.r, dtype=float)
+                ins[name] = outs[name] = net.states[name] = nengo.Node(
+                    size_in=r.size, label=name
+                )
+                nengo.Connection(ins[name], ins[name], synapse=0)
+                scale_in[name], synapses[name] = r * dt, None
+            elif isinstance(node, nir.LI):
+                # tau dv/dt = v_leak - v + r I: (v_leak + r I) through a Lowpass
+                tau = _one_value(to_nengo(np.asarray(node.tau, dtype=float), dt), name, "tau")
+                r = np.asarray(node.r, dtype=float)
+                ins[name] = outs[name] = net.states[name] = nengo.Node(
+                    size_in=r.size, label=name
+                )
+                scale_in[name], synapses[name] = r, nengo.Lowpass(tau)
+                leak = np.asarray(node.v_leak, dtype=float) * np.ones(r.size)
+                if np.any(leak != 0):
+                    leak_node = nengo.Node(leak, label=f"{name} v_leak")
+                    nengo.Connection(leak_node, ins[name], synapse=synapses[name])
             else:
                 raise ValidationError(
                     f"Node {name!r} is a {type(node).__name__}, which import_nir "
                     f"does not read (it reads Input, Output, Linear, Affine, LIF, "
-                    f"CubaLIF)",
+                    f"CubaLIF, IF, I, LI)",
                     "graph",
                 )
         for pre, post in graph.edges:
@@ -686,7 +928,40 @@ def import_nir(graph, dt=None, label=None, seed=None):
             transform = dt if spikes else 1.0
             if post in scale_in:
                 transform = np.diag(scale_in[post] * transform)
-            nengo.Connection(
-                outs[pre], ins[post], transform=transform, synapse=synapses.get(post)
-            )
+            # the loop of an integrator reads the previous step
+            synapse = 0 if (pre, post) in recurrent else synapses.get(post)
+            nengo.Connection(outs[pre], ins[post], transform=transform, synapse=synapse)
     return net
+
+
+def _import_population(name, node, nir, dt, to_nengo, nengo_neurons):
+    """A NIR population as ``(ensemble, input scale, synapse)``."""
+    v_reset = np.asarray(node.v_reset, dtype=float)
+    span = np.asarray(node.v_threshold, dtype=float) - v_reset
+    n = span.size
+    voltage = node.metadata.get("nengo_initial_voltage", np.zeros(n))
+    initial_state = {"voltage": np.asarray(voltage, dtype=float)}
+    scale, synapse = np.asarray(node.r, dtype=float) / span, None
+    if isinstance(node, nir.IF):
+        bias = np.zeros(n)
+        nengo_type = _metadata_value(node.metadata, "nengo_neuron_type", None)
+        if nengo_neurons and nengo_type == "SpikingRectifiedLinear":
+            neuron_type = nengo.SpikingRectifiedLinear(initial_state=initial_state)
+        else:  # NIR's: from v_reset, as Norse starts
+            neuron_type = NIRIF(dt=dt)
+    else:
+        cuba = isinstance(node, nir.CubaLIF)
+        tau_mem = np.asarray(node.tau_mem if cuba else node.tau, dtype=float)
+        bias = (np.asarray(node.v_leak, dtype=float) - v_reset) / span
+        neuron_type = nengo.LIF(
+            tau_rc=_one_value(to_nengo(tau_mem, dt), name, "tau_rc"), tau_ref=0,
+            min_voltage=-np.inf, initial_state=initial_state,
+        )
+        if cuba:
+            tau_syn = to_nengo(np.asarray(node.tau_syn, dtype=float), dt)
+            synapse = nengo.Lowpass(_one_value(tau_syn, name, "synapse tau"))
+            scale = scale * node.w_in
+    ens = nengo.Ensemble(
+        n, 1, gain=np.ones(n), bias=bias, neuron_type=neuron_type, label=name
+    )
+    return ens, scale, synapse

@@ -135,22 +135,24 @@ def _network(neuron_type=LIF0, synapse=0.05, second=None, learning=False, node_f
     [
         (lambda: _network(nengo.LIF(min_voltage=-np.inf)), "build with nengo.LIF(tau_ref=0"),
         (lambda: _network(nengo.LIF(tau_ref=0)), "min_voltage=-np.inf"),
-        (lambda: _network(nengo.SpikingRectifiedLinear()), "resets by subtraction"),
         (lambda: _network(nengo.LIFRate()), "has no NIR equivalent"),
+        (lambda: _network(nengo.SpikingRectifiedLinear()), "without a synaptic filter"),
+        (lambda: _network(nengo.SpikingRectifiedLinear(amplitude=2), synapse=None),
+         "amplitude 1"),
         (lambda: _network(synapse=nengo.Alpha(0.01)), "use nengo.Lowpass"),
         (lambda: _network(second=0.01), "different synapses"),
         (lambda: _network(learning=True), "weights=frozen_weights"),
         (lambda: _network(node_fn=True), "computes a Python function"),
     ],
-    ids=["tau_ref", "min_voltage", "spiking-relu", "rate", "alpha", "mixed", "learning",
-         "node-function"],
+    ids=["tau_ref", "min_voltage", "rate", "spiking-relu-filtered", "amplitude", "alpha",
+         "mixed", "learning", "node-function"],
 )
 def test_refusals(make, message):
     with pytest.raises(ValidationError, match=message.replace("(", r"\(")):
         export_nir(make())
 
 
-def test_refuses_two_synapses_in_series_and_filtered_outputs():
+def test_refuses_two_synapses_in_series_and_delayed_outputs():
     with nengo.Network() as net:
         inp = nengo.Node(size_in=1)
         mid = nengo.Node(size_in=1)
@@ -164,8 +166,8 @@ def test_refuses_two_synapses_in_series_and_filtered_outputs():
         out = nengo.Node(size_in=1)
         ens = nengo.Ensemble(5, 1, neuron_type=LIF0)
         nengo.Connection(inp, ens, synapse=None)
-        nengo.Connection(ens, out, synapse=0.01)
-    with pytest.raises(ValidationError, match="outputs are unfiltered"):
+        nengo.Connection(ens, out, synapse=0)
+    with pytest.raises(ValidationError, match="synapse=0"):
         export_nir(net)
 
 
@@ -183,11 +185,11 @@ def test_bad_arguments(seed):
 
 def test_import_refuses_unknown_nodes():
     graph = nir.NIRGraph(
-        nodes={"in": nir.Input(np.array([2])), "if": nir.IF(r=np.ones(2), v_threshold=np.ones(2)),
+        nodes={"in": nir.Input(np.array([2])), "delay": nir.Delay(delay=np.ones(2)),
                "out": nir.Output(np.array([2]))},
-        edges=[("in", "if"), ("if", "out")],
+        edges=[("in", "delay"), ("delay", "out")],
     )
-    with pytest.raises(ValidationError, match="IF"):
+    with pytest.raises(ValidationError, match="Delay"):
         import_nir(graph)
 
 
@@ -288,3 +290,186 @@ def test_learned_readout_with_frozen_weights(seed, allclose):
     model2, _, probe2 = memory_model(seed, imported(graph), duration=1.0)
     assert np.abs(expected).max() > 1  # decoded spikes
     assert allclose(run(model2, probe2, duration=0.3), expected, atol=1e-10, rtol=0)
+
+
+def deployed_cell(seed, hidden_to_hidden=False):
+    """A trained-cell-shaped model for spikes: an ideal memory, IF-like hidden neurons.
+
+    ``build_model`` of a ``spiking-relu`` spec has the structure of a deployed
+    cell (`nengo_lmu.training.deployment.deploy`): the ideal memory's Nodes,
+    ``SpikingRectifiedLinear`` hidden neurons driven directly, a ``Lowpass``
+    readout into the output Node; random weights and biases stand for trained ones.
+    """
+    from nengo_lmu.training.spec import build_model, make_spec  # imports NengoDL
+
+    spec = make_spec("classify", 6, 1, 3, units=16, order=4, theta=0.05,
+                     neuron_type="spiking-relu", readout_synapse=0.01, seed=seed,
+                     hidden_to_hidden=hidden_to_hidden)
+    model = build_model(spec)
+    rng = np.random.RandomState(seed)
+    model.cell.hidden.bias = rng.uniform(-5, 40, 16)  # mostly firing
+    for conn in model.cell.cell_connections.values():
+        if conn.post_obj is model.cell.hidden.neurons:
+            conn.transform = rng.normal(0, 30, conn.transform.shape)
+    return model
+
+
+def drive(node, signal, dt=0.001):
+    """Feed ``node`` ``signal``, one row per step (a placeholder Node plays it itself)."""
+    def play(t):
+        return signal[min(int(round(t / dt)) - 1, len(signal) - 1)]
+
+    if node.size_in == 0:
+        node.output = play
+    else:
+        nengo.Connection(nengo.Node(play), node, synapse=None)
+
+
+@pytest.mark.parametrize("hidden_to_hidden", [False, True])
+def test_deployed_cell_round_trip(seed, allclose, hidden_to_hidden):
+    model = deployed_cell(seed, hidden_to_hidden)
+    graph = export_nir(model.net, inputs=[model.input], outputs=[model.output])
+    kinds = sorted(type(node).__name__ for node in graph.nodes.values()
+                   if not isinstance(node, (nir.Linear, nir.Affine)))
+    assert kinds == ["I", "IF", "Input", "LI", "Output"]
+    assert sum(isinstance(node, nir.Affine) for node in graph.nodes.values()) == 1  # bias
+    signal = np.random.RandomState(seed).uniform(-1, 1, (300, 1))
+    drive(model.input, signal)
+    with nengo.Network() as original:
+        original.add(model.net)
+        probes = [nengo.Probe(model.cell.memory.output, synapse=None),
+                  nengo.Probe(model.output, synapse=None)]
+    with nengo.Network(seed=seed) as model2:
+        net = import_nir(graph)
+        drive(net.inputs["input0_sequence"], signal)
+        (state,) = [net.states[name] for name in net.states
+                    if isinstance(graph.nodes[name], nir.I)]
+        probes2 = [nengo.Probe(state, synapse=None),
+                   nengo.Probe(net.outputs["output0_readout"], synapse=None)]
+    (m, y), (m2, y2) = run_all(original, probes, 0.3), run_all(model2, probes2, 0.3)
+    assert np.abs(m).max() > 0.05 and np.abs(y).max() > 1
+    assert allclose(m2, m, atol=1e-12, rtol=0)  # the memory, to float precision
+    assert allclose(y2, y, atol=1e-9, rtol=0)  # nengo's spikes, the readout
+
+
+def run_all(model, probes, duration):
+    with nengo_lmu.Simulator(model, backend="nengo", progress_bar=False) as sim:
+        sim.run(duration)
+    return [sim.data[probe] for probe in probes]
+
+
+def test_import_integrators_follow_nir(seed, allclose):
+    """A foreign graph with ``I`` (in a loop) and ``LI``, against NIR's Euler steps."""
+    rng = np.random.RandomState(seed)
+    dt, n, steps = 0.001, 3, 200
+    w_in, w_rec = rng.normal(0, 5, (n, 1)), rng.normal(0, 20, (n, n))
+    w_out, r = rng.normal(0, 1, (2, n)), rng.uniform(0.5, 2, n)
+    tau, r_li, leak = np.array([0.02, 0.02]), np.array([1.0, 2.0]), np.array([0.5, -1.0])
+    graph = nir.NIRGraph(
+        nodes={"in": nir.Input(np.array([1])), "w_in": nir.Linear(weight=w_in),
+               "i": nir.I(r=r), "w_rec": nir.Linear(weight=w_rec),
+               "w_out": nir.Linear(weight=w_out), "li": nir.LI(tau=tau, r=r_li, v_leak=leak),
+               "out": nir.Output(np.array([2]))},
+        edges=[("in", "w_in"), ("w_in", "i"), ("i", "w_rec"), ("w_rec", "i"), ("i", "w_out"),
+               ("w_out", "li"), ("li", "out")],
+        metadata={"dt": dt},
+    )
+    u = rng.uniform(-1, 1, (steps, 1))
+    with nengo.Network() as model:
+        net = import_nir(graph)
+        drive(net.inputs["in"], u)
+        probes = [nengo.Probe(net.states["i"], synapse=None),
+                  nengo.Probe(net.outputs["out"], synapse=None)]
+    v_i, y = run_all(model, probes, steps * dt)
+    # NIR's equations, one forward-Euler step each (the loop reads the previous step)
+    v, li, expect_i, expect_li = np.zeros(n), np.zeros(2), [], []
+    for t in range(steps):
+        v = v + dt * r * (w_rec @ v + w_in @ u[t])
+        li = li + dt / tau * (leak - li + r_li * (w_out @ v))
+        expect_i.append(v)
+        expect_li.append(li)
+    assert np.abs(v_i).max() > 0.01
+    assert allclose(v_i, expect_i, atol=1e-12, rtol=1e-9)
+    # nengo's Lowpass delays its input by one step; NIR's LI does not
+    assert allclose(y[1:], np.array(expect_li)[:-1], atol=1e-12, rtol=1e-9)
+
+
+def test_nirif_steps_as_nir():
+    """`NIRIF`: Euler steps of dv/dt = J, reset to 0, negative currents not rectified."""
+    neuron_type = nengo_lmu.nir.NIRIF()
+    J = np.array([250.0, 500.0, -250.0, 1500.0])  # 0.25 per step: exact in binary
+    voltage, output = np.zeros(4), np.zeros(4)
+    spikes = []
+    for _ in range(10):
+        neuron_type.step(0.001, J, output, voltage)
+        spikes.append(output * 0.001)
+    spikes = np.array(spikes)
+    # 250: exceeds 1 on the 5th step (0.25, ..., 1.0, 1.25) and loses the 0.25
+    assert spikes[:, 0].nonzero()[0].tolist() == [4, 9]
+    assert spikes[:, 1].nonzero()[0].tolist() == [2, 5, 8]
+    assert spikes[:, 2].sum() == 0 and voltage[2] == -2.5  # no floor
+    assert spikes.max() == 1 and spikes[:, 3].sum() == 10  # at most one spike per step
+    # nengo's SpikingRectifiedLinear keeps the overshoot (and fires 1.5 per step for 1500)
+    relu_voltage, relu_out = np.zeros(4), np.zeros(4)
+    counts = np.zeros(4)
+    for _ in range(10):
+        nengo.SpikingRectifiedLinear().step(0.001, J, relu_out, relu_voltage)
+        counts += relu_out * 0.001
+    assert counts.tolist() == [2, 5, 0, 15]
+    # rectify=True (not NIR's): a negative current leaves the voltage alone
+    rectified, voltage = nengo_lmu.nir.NIRIF(rectify=True), np.zeros(4)
+    for _ in range(10):
+        rectified.step(0.001, J, output, voltage)
+    assert voltage[2] == 0 and np.allclose(voltage[:2], neuron_type_voltage(J[:2], 10))
+    assert np.isclose(neuron_type.rates(np.array([[250.0]]), np.ones(1), np.zeros(1))[0, 0], 200)
+
+
+def neuron_type_voltage(J, steps, dt=0.001):
+    """NIRIF's voltage after ``steps`` of a constant positive ``J``: the remainder past resets."""
+    voltage = np.zeros_like(J)
+    for _ in range(steps):
+        voltage += J * dt
+        voltage[voltage > 1] = 0
+    return voltage
+
+
+def test_deployed_cell_with_nir_neurons(seed, allclose):
+    """``nengo_neurons=False`` runs the hidden layer by NIR's equations (`NIRIF`)."""
+    model = deployed_cell(seed)
+    graph = export_nir(model.net, inputs=[model.input], outputs=[model.output])
+    signal = np.random.RandomState(seed).uniform(-1, 1, (300, 1))
+    outputs = []
+    for nengo_neurons in (True, False):
+        with nengo.Network(seed=seed) as model2:
+            net = import_nir(graph, nengo_neurons=nengo_neurons)
+            drive(net.inputs["input0_sequence"], signal)
+            probes = [nengo.Probe(net.outputs["output0_readout"], synapse=None)]
+        outputs.append(run_all(model2, probes, 0.3)[0])
+    (hidden,) = net.populations.values()
+    assert type(hidden.neuron_type) is nengo_lmu.nir.NIRIF  # noqa: E721
+    assert nrmse(outputs[1], outputs[0]) > 0.1  # another reset, another network
+
+    # NIR's equations by hand, one Euler step each, from the graph's weights
+    w = {name: node for name, node in graph.nodes.items()}
+    dt, lowpass = 0.001, w["output0_readout_lowpass"]
+    m, v, y, expected = np.zeros(4), np.zeros(16), np.zeros(3), []
+    for u in signal:
+        m = m + dt * (w["state0_state->state0_state"].weight @ m
+                      + w["input0_sequence->state0_state"].weight @ u)
+        into = w["input0_sequence->ens0_hidden"]
+        v = v + dt * (into.weight @ u + into.bias + w["state0_state->ens0_hidden"].weight @ m)
+        spikes = (v > 1).astype(float)
+        v[v > 1] = 0
+        y = y + dt / lowpass.tau * (-y + w["ens0_hidden->output0_readout_lowpass"].weight @ spikes)
+        expected.append(y)
+    # (nengo's Lowpass delays by one step)
+    assert allclose(outputs[1][1:], np.array(expected)[:-1], atol=1e-9, rtol=0)
+
+
+def test_refuses_what_nir_populations_without_synapse_cannot_take(seed):
+    model = deployed_cell(seed)
+    with model.net:  # a delayed input into the memory (hidden_to_memory)
+        nengo.Connection(model.cell.hidden.neurons, model.cell.memory.input,
+                         transform=np.ones((1, 16)), synapse=0)
+    with pytest.raises(ValidationError, match="synapse=0 connection from itself"):
+        export_nir(model.net, inputs=[model.input], outputs=[model.output])

@@ -4,7 +4,9 @@ Each module in `BENCHMARKS` has ``register(benches)``, which adds its
 subcommand (and the function that runs it) to the ``bench`` subparsers.
 The other modules hold what the benchmarks share: `memories` (the memories
 the spiking-memory and loihi-mapping benchmarks compare, and their errors),
-`backend_networks` and `batched` (the parts of ``bench backends``).
+`backend_networks` and `batched` (the parts of ``bench backends``), `nir_cell`
+and `nir_consumer` (``bench nir --network deployed-cell``, and running a graph
+in the consumer environment; `nir_norse` is a script run there).
 """
 
 from nengo_lmu.benchmarks import (
