@@ -49,8 +49,10 @@ def deployed_model(args):
         with quiet_stdout():
             result = train_classifier(data, seed=args.seed, progress_bar=False, **recipe)
         spec, params = result["spec"], result["params"]
+    # elements held, read at the last step: a readout window holds the memory
+    # with a host Node, which NIR cannot hold
     dspec, dparams = deploy(spec, params, x_train[:CALIBRATION],
-                            steps_per_element=STEPS_PER_ELEMENT)
+                            steps_per_element=STEPS_PER_ELEMENT, readout_steps=0)
     n = min(args.sequences, len(x_test))
     return dspec, build_model(dspec, dparams), x_test[:n], y_test[:n]
 

@@ -32,8 +32,9 @@ keeps the trained function but fits the chip:
   values on the calibration sequences, over every step of the held
   schedule), and the scales are folded back into the on-chip weights.
 - **Off-chip readout.** The readout is a Node on the host, reading the
-  hidden neurons' spikes through a ``Lowpass``; nothing but the hidden
-  population is on the chip. `nengo_lmu.loihi.preflight` passes.
+  hidden neurons' spikes (through the trained readout's ``Lowpass``, if it
+  had one; averaged over the readout window, if there is one); nothing but
+  the hidden population is on the chip. `nengo_lmu.loihi.preflight` passes.
 
 The deployed spec and params work with every function of
 `nengo_lmu.training`: `~nengo_lmu.training.build_model` builds the deployed
