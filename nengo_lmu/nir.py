@@ -99,6 +99,8 @@ saying what to change:
   Node's ``synapse=0`` loop.
 """
 
+import warnings
+
 import nengo
 import numpy as np
 from nengo.exceptions import ValidationError
@@ -606,6 +608,13 @@ def _export_population(graph, model, ens, paths, convert):
             graph.link(source, name, matrix * _spike_scale(source, dt),
                        bias=bias if i == 0 else None)
         metadata["nengo_neuron_type"] = "SpikingRectifiedLinear"
+        warnings.warn(
+            f"{ens}: nengo.SpikingRectifiedLinear is exported as NIR's IF, which does "
+            "not rectify its input current and resets to 0: a consumer computes "
+            "something else wherever the current goes negative (a deployed psdigits "
+            "cell: 0.89 in nengo, 0.15 as IF; docs: NIR export). import_nir rebuilds "
+            "nengo's neuron from the graph's metadata"
+        )
         graph.nodes[name] = graph.nir.IF(
             r=ones, v_threshold=ones.copy(), v_reset=np.zeros(n), metadata=metadata
         )

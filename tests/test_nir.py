@@ -436,7 +436,8 @@ def neuron_type_voltage(J, steps, dt=0.001):
 def test_deployed_cell_with_nir_neurons(seed, allclose):
     """``nengo_neurons=False`` runs the hidden layer by NIR's equations (`NIRIF`)."""
     model = deployed_cell(seed)
-    graph = export_nir(model.net, inputs=[model.input], outputs=[model.output])
+    with pytest.warns(UserWarning, match="does not rectify"):
+        graph = export_nir(model.net, inputs=[model.input], outputs=[model.output])
     signal = np.random.RandomState(seed).uniform(-1, 1, (300, 1))
     outputs = []
     for nengo_neurons in (True, False):
