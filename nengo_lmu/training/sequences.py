@@ -179,8 +179,10 @@ def run_sequences(
     """Run many sequences through a plain Nengo build of the model, in one run.
 
     The sequences follow one another, each after ``gap_steps`` steps during
-    which the hidden neurons are strongly inhibited (their activity and, for
-    spiking neurons, their voltage return to zero); at each sequence's first
+    which the hidden neurons are strongly inhibited (their activity stops; a
+    LIF neuron's voltage returns to zero, while nengo's
+    ``SpikingRectifiedLinear`` rectifies its current and keeps its voltage,
+    below threshold); at each sequence's first
     step the memory state is cleared (a Node cancels ``Ad m``). Every part is
     a Node or an Ensemble, so the model runs on ``nengo`` and ``loihi-sim``
     (neither can reset its state between sequences cheaply). A deployed spec
