@@ -60,6 +60,7 @@ from nengo_lmu.training.spec import (
     check_sequences,
     check_spec_shape,
     find_index,
+    recurrent_option,
 )
 from nengo_lmu.training.spec import steps_per_element as held_steps
 
@@ -71,7 +72,6 @@ _READOUT = NumberParam("readout_synapse", low=0, low_open=True, optional=True)
 DEFAULT_READOUT_STEPS = 100
 #: elements held without a readout window
 DEFAULT_STEPS_PER_ELEMENT = 10
-_RECURRENT_OPTIONS = ("hidden_to_hidden", "hidden_to_memory", "memory_to_memory")
 
 
 def _param_keys(model):
@@ -115,16 +115,15 @@ def check_deployable(spec, steps_per_element=1, readout_steps=0):
         raise ValidationError("The model is already deployed", "spec")
     check_windowed(spec, readout_steps)
     if steps_per_element > 1:
-        options = spec["cell_kwargs"]
-        for name in _RECURRENT_OPTIONS:
-            if options.get(name, name == "hidden_to_hidden"):
-                raise ValidationError(
-                    f"Holding each element for {steps_per_element} steps needs a "
-                    f"feedforward cell; this one has {name}=True (train with "
-                    f"{name}=False, or deploy with steps_per_element=1)",
-                    name,
-                )
-        if options.get("trainable_memory", False):
+        name = recurrent_option(spec)
+        if name is not None:
+            raise ValidationError(
+                f"Holding each element for {steps_per_element} steps needs a "
+                f"feedforward cell; this one has {name}=True (train with "
+                f"{name}=False, or deploy with steps_per_element=1)",
+                name,
+            )
+        if spec["cell_kwargs"].get("trainable_memory", False):
             raise ValidationError(
                 "Holding elements rebuilds the memory over theta * steps_per_element, "
                 "which a trained memory cannot be (train with trainable_memory=False)",
@@ -197,7 +196,8 @@ def deploy(
         connections left to be rebuilt over the new ``theta``).
     """
     if readout_steps is None:
-        readout_steps = DEFAULT_READOUT_STEPS if _windowable(spec) else 0
+        windowable = spec["task"] == "classify" and recurrent_option(spec) is None
+        readout_steps = DEFAULT_READOUT_STEPS if windowable else 0
     window = check_param(READOUT_STEPS, readout_steps)
     if steps_per_element is None:
         steps_per_element = 1 if window else DEFAULT_STEPS_PER_ELEMENT
@@ -284,14 +284,6 @@ def deploy(
         ),
     )
     return deployed, params
-
-
-def _windowable(spec):
-    try:
-        check_windowed(spec, 1)
-    except ValidationError:
-        return False
-    return True
 
 
 def metric_name(backend):

@@ -25,6 +25,7 @@ from nengo.exceptions import ValidationError
 
 from nengo_lmu.backends import import_backend_module
 from nengo_lmu.params import IntParam
+from nengo_lmu.training.spec import recurrent_option
 
 READOUT_STEPS = IntParam("readout_steps", low=0)
 
@@ -59,9 +60,8 @@ def memory_matrices(memory):
     return Ad, Bd
 
 
-def hold_update(memory):
-    """The matrices ``(I - Ad, -Bd)`` that hold ``memory`` when applied to ``(m[t-1], u[t])``."""
-    Ad, Bd = memory_matrices(memory)
+def hold_update(Ad, Bd):
+    """The matrices ``(I - Ad, -Bd)`` that, applied to ``(m[t-1], u[t])``, hold the memory."""
     return np.eye(len(Ad)) - Ad, -Bd
 
 
@@ -80,8 +80,8 @@ def add_hold_node(memory, hold, reset=(), label="hold memory"):
     at a reset step the Node cancels ``Ad m[t-1]`` (the memory restarts from
     its input), at a held step the whole update. Call inside the network.
     """
-    keep, drive = hold_update(memory)
-    Ad, _ = memory_matrices(memory)
+    Ad, Bd = memory_matrices(memory)
+    keep, drive = hold_update(Ad, Bd)
     size = memory.size_out
     dt = memory.dt
 
@@ -109,7 +109,7 @@ def add_hold_tensor_node(memory, first_step, label="hold memory"):
     nengo_dl = import_backend_module("nengo_dl")
     import tensorflow as tf  # pylint: disable=import-outside-toplevel
 
-    keep, drive = hold_update(memory)
+    keep, drive = hold_update(*memory_matrices(memory))
     size = memory.size_out
     keep_t = tf.constant(keep.T, dtype=tf.float32)
     drive_t = tf.constant(drive.T, dtype=tf.float32)
@@ -134,10 +134,9 @@ def check_windowed(spec, steps):
         raise ValidationError(
             "A readout window reads a classifier's final state; a regressor is read at "
             "every element (use readout_steps=0)", "readout_steps")
-    options = spec["cell_kwargs"]
-    for name in ("hidden_to_hidden", "hidden_to_memory", "memory_to_memory"):
-        if options.get(name, name == "hidden_to_hidden"):
-            raise ValidationError(
-                f"Holding the memory for a readout window needs a feedforward cell; this "
-                f"one has {name}=True (train with {name}=False, or use readout_steps=0)",
-                "readout_steps")
+    name = recurrent_option(spec)
+    if name is not None:
+        raise ValidationError(
+            f"Holding the memory for a readout window needs a feedforward cell; this "
+            f"one has {name}=True (train with {name}=False, or use readout_steps=0)",
+            "readout_steps")

@@ -364,6 +364,19 @@ def check_spec_shape(spec, x):
         )
 
 
+#: the cell options by which a cell reads its previous step's hidden state or
+#: memory, with their `.LMUCell` defaults
+RECURRENT_OPTIONS = {"hidden_to_hidden": True, "hidden_to_memory": False,
+                     "memory_to_memory": False}
+
+
+def recurrent_option(spec):
+    """The first option by which ``spec``'s cell reads its previous step, or None (feedforward)."""
+    options = spec["cell_kwargs"]
+    return next((name for name, default in RECURRENT_OPTIONS.items()
+                 if options.get(name, default)), None)
+
+
 def steps_per_element(spec):
     """Simulator steps each sequence element is held for (1 unless deployed).
 
