@@ -20,7 +20,9 @@ from nengo_lmu.simulator import Simulator
 from nengo_lmu.training.readout_window import (
     add_hold_node,
     add_hold_tensor_node,
+    final_states,
     readout_steps,
+    settle_steps,
 )
 from nengo_lmu.training.spec import (
     build_model,
@@ -120,8 +122,9 @@ def batch_callback(total_batches, desc, progress_bar=True):
 def _run_held(spec, model, x, batch_size, probes, progress_bar=False):
     """``probes``' outputs of ``model`` on ``x`` (elements held), in NengoDL.
 
-    With a readout window, the last element is held for its steps after the
-    sequence, the memory held too, and the probes keep every step. With
+    With a readout window, the last element is held for its settle and
+    window steps after the sequence, the memory held too, and the probes keep
+    every step. With
     ``progress_bar``, a bar on stderr counts the batches.
     """
     x = np.asarray(x, dtype=np.float32)
@@ -135,7 +138,8 @@ def _run_held(spec, model, x, batch_size, probes, progress_bar=False):
             add_hold_tensor_node(model.cell.memory, first_step=held.shape[1])
         for probe in probes:
             model.net.config[probe].keep_history = True
-        held = np.concatenate([held, np.repeat(held[:, -1:], window, axis=1)], axis=1)
+        tail = settle_steps(spec) + window
+        held = np.concatenate([held, np.repeat(held[:, -1:], tail, axis=1)], axis=1)
     padded = pad_batches(held, batch_size)
     callbacks = [batch_callback(len(padded) // batch_size, f"{n} sequences", progress_bar)]
     with nengo_dl_sim(model, batch_size, unroll_for(held.shape[1])) as sim:
@@ -173,8 +177,10 @@ def run_sequences(
     readout_synapse="spec",
     gap_steps=2,
     delay_steps=None,
+    stream=None,
     progress_bar=True,
     loihi_model=None,
+    stats=None,
 ):
     """Run many sequences through a plain Nengo build of the model, in one run.
 
@@ -187,8 +193,16 @@ def run_sequences(
     a Node or an Ensemble, so the model runs on ``nengo`` and ``loihi-sim``
     (neither can reset its state between sequences cheaply). A deployed spec
     (`nengo_lmu.training.deployment.deploy`) holds each element for its
-    ``steps_per_element`` steps, and a classifier's for its ``readout_steps``
-    after the last, with the memory held.
+    ``steps_per_element`` steps, and a classifier's for its settle and
+    readout steps after the last, with the memory held.
+
+    A deployed classifier read over a window is a function of the memory's
+    final state alone (the hidden layer's activity during the elements never
+    reaches the output), so by default its elements are not played one by
+    one: the ideal memory, on the host, jumps in one step to the state they
+    leave (`nengo_lmu.training.readout_window.final_states`, the same
+    recursion), and the network runs for the window only. ``stream=True``
+    plays every element in time, as a live input would be.
 
     Parameters
     ----------
@@ -207,42 +221,57 @@ def run_sequences(
         which is held meanwhile (a chip delays signals between host and chip).
         None: `nengo_lmu.loihi.LOIHI_DELAY_STEPS` on ``"loihi-sim"`` and
         ``"loihi"``, 0 on the others.
+    stream : bool or None
+        Play every element in time (True), or jump the memory to its final
+        state (False; only for a classifier read over a window). None: False
+        where it applies, else True.
     progress_bar : bool
         Show a progress bar (on stderr) over the sequences.
     loihi_model : nengo_loihi.builder.Model or None
-        The model nengo-loihi builds into (None: `nengo_lmu.loihi.loihi_model`,
-        whose host-to-chip inputs are not filtered on the chip).
+        The model nengo-loihi builds into (None: `nengo_lmu.loihi.loihi_model`
+        with the deployment's input filter and encoding, see
+        `nengo_lmu.training.deployment.deploy`).
+    stats : dict or None
+        If a dict, filled with ``steps`` (simulator steps run) and, on
+        ``"loihi-sim"``, ``host_to_chip_spikes_per_step`` (mean) and
+        ``host_to_chip_spikes_max`` (the most in any one step): the spikes
+        nengo-loihi sends from the host's input neurons to the chip.
 
     Returns
     -------
     (n, size_out) ndarray for a classifier (the output at the last element,
     plus ``delay_steps``; for a deployed classifier with a readout window, its
-    mean over the window that follows the delay, the memory held meanwhile:
-    see `nengo_lmu.training.readout_window`); (n, steps, size_out) for a
-    regressor (at the last step of each element).
+    mean over the window that follows the delay and the settle steps, the
+    memory held meanwhile: see `nengo_lmu.training.readout_window`);
+    (n, steps, size_out) for a regressor (at the last step of each element).
     """
     backend = resolve_backend(backend)
     on_loihi = is_loihi_backend(backend)
     if delay_steps is None:
         delay_steps = chip_model.LOIHI_DELAY_STEPS if on_loihi else 0
     model, reads = sequence_model(
-        spec, params, x, gap_steps=gap_steps, delay_steps=delay_steps,
+        spec, params, x, gap_steps=gap_steps, delay_steps=delay_steps, stream=stream,
         neuron_type=neuron_type, rate_scale=rate_scale, readout_synapse=readout_synapse,
     )
     kwargs = {}
     if on_loihi:
         import_backend_module("nengo_loihi").add_params(model.net)
-        kwargs["model"] = (
-            chip_model.loihi_model(spec["dt"]) if loihi_model is None else loihi_model
-        )
+        kwargs["model"] = chip_model_for(spec) if loihi_model is None else loihi_model
     with warnings.catch_warnings():
         if on_loihi:  # the chip's weight discretization warns about every small weight
             warnings.simplefilter("ignore")
         with Simulator(model.net, backend=backend, dt=spec["dt"], progress_bar=False,
                        **kwargs) as sim:
+            counts = _count_host_spikes(sim) if on_loihi else None
             period = model.n_run_steps // len(reads)
             _run_with_bar(sim, len(reads), period, progress_bar, f"sequences on {backend}")
             out = np.asarray(sim.data[model.probe])
+    if stats is not None:
+        stats["steps"] = model.n_run_steps
+        if counts is not None:
+            per_step = np.bincount(counts["steps"], minlength=model.n_run_steps + 1)[1:]
+            stats["host_to_chip_spikes_per_step"] = float(per_step.mean())
+            stats["host_to_chip_spikes_max"] = int(per_step.max())
     if out.ndim == 3:  # NengoDL's minibatch axis
         out = out[0]
     if readout_steps(spec):
@@ -250,13 +279,49 @@ def run_sequences(
     return out[reads]
 
 
-def sequence_model(spec, params, x, gap_steps=2, delay_steps=0, neuron_type=None,
-                   rate_scale=1.0, readout_synapse="spec"):
+def chip_model_for(spec):
+    """The nengo-loihi build model of a deployed spec's host-to-chip options.
+
+    A spec deployed before these options existed gets the unfiltered on/off
+    inputs it was measured with.
+    """
+    deployed = spec.get("deployment", {})
+    return chip_model.loihi_model(
+        spec["dt"],
+        decode_tau=deployed.get("input_tau", 0.0),
+        input_encoding=deployed.get("input_encoding", "on-off"),
+    )
+
+
+def _count_host_spikes(sim):
+    """Record the step of every spike nengo-loihi's emulator receives from the host.
+
+    Returns a dict whose ``"steps"`` array grows as the simulator runs. Only
+    this simulator's emulator is wrapped.
+    """
+    emulator = sim.sims.get("emulator")
+    record = {"steps": np.zeros(0, dtype=int)}
+    if emulator is None:  # a board: its own snip counts (and caps) them
+        return None
+    receive = emulator.host2chip
+
+    def host2chip(spikes, errors):
+        new = [np.full(len(idxs), t) for _, t, idxs in spikes]
+        if new:
+            record["steps"] = np.concatenate([record["steps"], *new])
+        return receive(spikes, errors)
+
+    emulator.host2chip = host2chip
+    return record
+
+
+def sequence_model(spec, params, x, gap_steps=2, delay_steps=0, stream=None,
+                   neuron_type=None, rate_scale=1.0, readout_synapse="spec"):
     """The network of `run_sequences`: a model that plays ``x`` and resets between sequences.
 
     Parameters
     ----------
-    spec, params, x, gap_steps, delay_steps, neuron_type, rate_scale, readout_synapse
+    spec, params, x, gap_steps, delay_steps, stream, neuron_type, rate_scale, readout_synapse
         As in `run_sequences` (``delay_steps`` an int).
 
     Returns
@@ -280,20 +345,27 @@ def sequence_model(spec, params, x, gap_steps=2, delay_steps=0, neuron_type=None
     n, steps, dims = x.shape
     k = steps_per_element(spec)
     window = readout_steps(spec)
+    if stream is None:
+        stream = not window
+    elif not stream and not window:
+        raise ValidationError(
+            "Only a classifier read over a window (readout_steps > 0) can skip "
+            "its elements; this one is read at its elements", "stream")
     held = hold_elements(x, k)
-    held_steps = steps * k
-    # after the last element: the chip's delay, then the readout window (memory held)
-    tail = delay_steps + window
+    played = held if stream else x[:, -1:]
+    played_steps = played.shape[1]
+    # after the last element: the chip's delay, the settling, then the window
+    tail = delay_steps + (settle_steps(spec) + window if window else 0)
     dt = spec["dt"]
-    period = gap_steps + held_steps + tail
+    period = gap_steps + played_steps + tail
     schedule = np.zeros((n * period, dims), dtype=np.float32)
     hold = np.ones(n * period, dtype=bool)  # hidden inhibited
     starts, held_memory = set(), set()
     for j in range(n):
         begin = j * period + gap_steps
-        end = begin + held_steps
-        schedule[begin: end] = held[j]
-        schedule[end: end + tail] = held[j, -1]
+        end = begin + played_steps
+        schedule[begin: end] = played[j]
+        schedule[end: end + tail] = played[j, -1]
         hold[begin: end + tail] = False
         starts.add(begin)
         if window:
@@ -303,6 +375,11 @@ def sequence_model(spec, params, x, gap_steps=2, delay_steps=0, neuron_type=None
     cell = model.cell
     if cell.memory.n_neurons is not None:
         raise ValidationError("run_sequences resets the ideal memory only", "memory")
+    jump = None
+    if not stream:
+        u = memory_inputs(model, held)
+        jump = dict(zip(sorted(starts), final_states(cell.memory, u)))
+        starts = set()
 
     def feed(t):
         step = int(round(t / dt)) - 1
@@ -317,7 +394,8 @@ def sequence_model(spec, params, x, gap_steps=2, delay_steps=0, neuron_type=None
     strength = spec.get("deployment", {}).get("rate_scale", 1.0)
     model.input.output = feed
     with model.net:
-        add_hold_node(cell.memory, hold=held_memory, reset=starts, label="reset memory")
+        add_hold_node(cell.memory, hold=held_memory, reset=starts, jump=jump,
+                      label="reset memory")
         inhibit_node = nengo.Node(inhibit, label="reset hidden")
         nengo.Connection(
             # a value of -1 (chip inputs are encoded within [-1, 1]) times 10,
@@ -328,12 +406,30 @@ def sequence_model(spec, params, x, gap_steps=2, delay_steps=0, neuron_type=None
         )
         model.net.config[model.probe].keep_history = True
     model.n_run_steps = len(schedule)
-    ends = np.arange(n) * period + gap_steps + held_steps - 1 + delay_steps
+    ends = np.arange(n) * period + gap_steps + played_steps - 1 + delay_steps
     if window:
-        return model, ends[:, None] + np.arange(1, window + 1)
+        return model, ends[:, None] + settle_steps(spec) + np.arange(1, window + 1)
     if spec["task"] == "classify":
         return model, ends
     return model, ends[:, None] - k * np.arange(steps)[::-1]
+
+
+def memory_inputs(model, x):
+    """The memory's input ``u`` for the sequences ``x`` of a feedforward model's cell.
+
+    ``u = e_x x`` through the model's input connection (a windowed classifier
+    has no ``hidden_to_memory`` or ``memory_to_memory`` term).
+    """
+    def matrix(conn):
+        transform = conn.transform
+        return np.atleast_2d(np.asarray(getattr(transform, "init", transform), dtype=float))
+
+    into_cell = next(c for c in model.net.connections if c.pre_obj is model.input)
+    encode = matrix(model.cell.cell_connections["input_to_memory"])
+    scale = matrix(into_cell)
+    if scale.size == 1:
+        scale = scale.item() * np.eye(x.shape[-1])
+    return np.asarray(x, dtype=float) @ (encode @ scale).T
 
 
 def _run_with_bar(sim, n_sequences, period, progress_bar, desc):
