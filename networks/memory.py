@@ -172,7 +172,11 @@ class LegendreMemory(DiscretizedNetwork):
         Neurons per state dimension, or None for the ideal memory.
     neuron_type : nengo.neurons.NeuronType
         Neuron model of a neural memory (any nengo type: spiking, rate,
-        ``PoissonSpiking(LIFRate())``, ``RegularSpiking(...)``, ...).
+        ``PoissonSpiking(LIFRate())``, ``RegularSpiking(...)``, ...). Default:
+        the enclosing networks' ``config[nengo.Ensemble].neuron_type`` if one
+        sets it, else ``nengo.SpikingRectifiedLinear()`` (linear above
+        threshold, the most accurate per neuron for a linear system, and a
+        neuron the Loihi chip has).
     synapse : float or nengo.Lowpass
         Synapse of a neural memory's recurrent and input connections; only
         ``Lowpass`` (the synapse every backend runs) can be mapped.
@@ -232,10 +236,15 @@ class LegendreMemory(DiscretizedNetwork):
         has (`nengo_lmu.loihi.CHIP_NEURON_TYPES`), ``dt=0.001``, intercepts
         below nengo-loihi's limit (0.95), rates up to 500 Hz; and an even
         ``n_neurons``. Ignored for an ideal memory, which has no neurons.
+        A plain neural memory gets this form anyway when nengo-loihi builds it
+        (with a warning; see `nengo_lmu.loihi.build`): ``loihi=True`` gives it
+        on every backend.
     dt : float
-        Time step of the simulator that will run the network, in seconds. The
-        discrete system is exact only at this step; `nengo_lmu.Simulator`
-        refuses to run the network at any other.
+        Time step the network's objects are made for, in seconds. Any
+        simulator (nengo's, NengoDL's, nengo-loihi's, `nengo_lmu.Simulator`)
+        builds it for its own step instead (see `nengo_lmu.builder`), without
+        changing these objects; a step-dependent transform changed since it was
+        made (trained, edited) is refused at another step.
     method : {"zoh", "euler"}
         Discretization method (see `nengo_lmu.discretize`).
     label : str
@@ -248,6 +257,21 @@ class LegendreMemory(DiscretizedNetwork):
         Passed to each state ensemble of a neural memory, overriding the
         defaults above (``max_rates=Uniform(100, 120)``, ``intercepts`` by
         neuron type, ``eval_points=Gaussian(0, 1 / n_std)``).
+
+    Notes
+    -----
+    As nengo's own networks do, what is not passed follows the enclosing
+    networks' ``config[nengo.Ensemble]`` (``neuron_type``, ``max_rates``,
+    ``intercepts``, ``gain``, ``noise``, ...; the innermost network that sets a
+    parameter wins), and explicit arguments win over the config. Where
+    neither sets them, the memory chooses its tuning itself, because a
+    recurrent linear system needs it: ``max_rates=Uniform(100, 120)``
+    (``Uniform(40, 60)`` in the Loihi-ready form), intercepts and decoder
+    solver by neuron type (`.default_tuning`: neurons kept in their linear
+    regime, little regularization), evaluation points from the state's
+    distribution, and the LIF lead correction (`.default_lead`, only for
+    untuned ``nengo.LIF()``). A config's value is taken as given: its tuning
+    is not corrected.
 
     Attributes
     ----------
