@@ -112,7 +112,9 @@ class LMUCell(DiscretizedNetwork):
         Further arguments of the `.LegendreMemory` (``neuron_type``,
         ``synapse``, ...).
     dt : float
-        Time step of the simulator that will run the cell, in seconds.
+        Time step the cell's memory is made for, in seconds; any simulator
+        builds it for its own step (see `nengo_lmu.builder`). The cell's own
+        weights act per step whatever the step.
     label : str
         A name for the network.
     seed : int
