@@ -7,6 +7,7 @@ from nengo.neurons import NeuronTypeParam
 from nengo.params import BoolParam
 
 from nengo_lmu.backends import import_backend_module
+from nengo_lmu.builder import DiscretizedNetwork
 from nengo_lmu.params import IntParam, NumberParam, reject_bool
 
 from .memory import LegendreMemory
@@ -47,7 +48,7 @@ class Orthogonal(nengo.dists.Distribution):
         return self.scale * (q if n >= d else q.T)
 
 
-class LMUCell(nengo.Network):
+class LMUCell(DiscretizedNetwork):
     """The LMU cell of Voelker, Kajić & Eliasmith (2019) as a Nengo network.
 
     A linear memory ``m`` (a `.LegendreMemory` of ``order`` dimensions per
@@ -111,7 +112,9 @@ class LMUCell(nengo.Network):
         Further arguments of the `.LegendreMemory` (``neuron_type``,
         ``synapse``, ...).
     dt : float
-        Time step of the simulator that will run the cell, in seconds.
+        Time step the cell's memory is made for, in seconds; any simulator
+        builds it for its own step (see `nengo_lmu.builder`). The cell's own
+        weights act per step whatever the step.
     label : str
         A name for the network.
     seed : int
@@ -205,6 +208,8 @@ class LMUCell(nengo.Network):
         self.hidden_bias = hidden_bias
         self.memory_neurons = memory_neurons
         self.dt = dt
+        # the cell's own weights are per step; only its memory depends on dt
+        self.record_discretized({}, dt)
         if isinstance(input_encoders, nengo.dists.Distribution):
             e_x = input_encoders
         else:
