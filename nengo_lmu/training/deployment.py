@@ -322,6 +322,10 @@ def deploy(
         deployment=dict(
             input_tau=input_tau,
             input_encoding=input_encoding,
+            # one spike per dimension and step at most (rates up to 1 / dt), for
+            # the memory, the input and run_sequences' reset: nothing is dropped
+            host_spike_cap=int(spec["order"] * spec["cell_kwargs"].get("memory_d", 1)
+                               + spec["size_in"] + 1),
             rate_scale=rate_scale,
             input_scale=input_scale,
             memory_scale=memory_scale,
@@ -388,7 +392,10 @@ def evaluate(
         (NengoDL); ``<backend>_test_accuracy`` and
         ``<backend>_agreement_with_dl_spiking`` (fraction of sequences given
         the same class as NengoDL's spiking evaluation) and
-        ``<backend>_seconds`` per backend; ``rate_scale``,
+        ``<backend>_seconds`` and ``<backend>_seconds_per_sequence`` per
+        backend, and on ``loihi-sim`` ``loihi_sim_host_to_chip_spikes_per_step``
+        and ``loihi_sim_host_to_chip_spikes_max`` (see
+        `nengo_lmu.training.run_sequences`); ``rate_scale``,
         ``steps_per_element``, ``readout_steps``, ``max_rate``, ``preflight_problems`` (of the
         deployed network, `nengo_lmu.loihi.preflight`); ``spec`` and
         ``params`` of the deployment.
@@ -424,10 +431,15 @@ def evaluate(
     result["deployed_spiking_test_accuracy"] = accuracy(spiking, y_test)
     for backend in backends:
         start = time.perf_counter()
+        stats = {}
         logits = run_sequences(dspec, dparams, x_test, backend=backend,
-                                        progress_bar=progress_bar)
+                               progress_bar=progress_bar, stats=stats)
         name = metric_name(backend)
         result[f"{name}_seconds"] = time.perf_counter() - start
+        result[f"{name}_seconds_per_sequence"] = result[f"{name}_seconds"] / len(x_test)
+        for key in ("host_to_chip_spikes_per_step", "host_to_chip_spikes_max"):
+            if key in stats:
+                result[f"{name}_{key}"] = stats[key]
         result[f"{name}_test_accuracy"] = accuracy(logits, y_test)
         result[f"{name}_agreement_with_dl_spiking"] = float(
             np.mean(np.argmax(logits, axis=-1) == np.argmax(spiking, axis=-1))

@@ -32,6 +32,9 @@ from nengo_lmu.training.spec import (
 )
 
 
+HOST_SPIKE_CAP = IntParam("host_spike_cap", low=1, optional=True)
+
+
 def pad_batches(x, multiple):
     """``x`` with zero sequences appended up to a whole number of batches of ``multiple``."""
     extra = -len(x) % multiple
@@ -181,6 +184,8 @@ def run_sequences(
     progress_bar=True,
     loihi_model=None,
     stats=None,
+    host_spike_cap=None,
+    float_emulator=False,
 ):
     """Run many sequences through a plain Nengo build of the model, in one run.
 
@@ -236,6 +241,17 @@ def run_sequences(
         ``"loihi-sim"``, ``host_to_chip_spikes_per_step`` (mean) and
         ``host_to_chip_spikes_max`` (the most in any one step): the spikes
         nengo-loihi sends from the host's input neurons to the chip.
+    host_spike_cap : int or None
+        The most host-to-chip spikes a step takes. A Loihi board's host
+        process (snip) takes ``snip_max_spikes_per_step`` (nengo-loihi's
+        default: 50) and drops the rest; on ``"loihi"`` this sets it, on
+        ``"loihi-sim"`` (which has no cap) the emulator drops them as a board
+        would. None: the deployment's ``host_spike_cap`` on ``"loihi"`` (else
+        nengo-loihi's default), no cap on ``"loihi-sim"``.
+    float_emulator : bool
+        On ``"loihi-sim"``, run nengo-loihi's emulator in floating point
+        (``target="simreal"``): the same build, without the chip's rounding of
+        weights and voltages.
 
     Returns
     -------
@@ -257,12 +273,21 @@ def run_sequences(
     if on_loihi:
         import_backend_module("nengo_loihi").add_params(model.net)
         kwargs["model"] = chip_model_for(spec) if loihi_model is None else loihi_model
+        host_spike_cap = check_param(HOST_SPIKE_CAP, host_spike_cap)
+        if float_emulator:
+            if backend != "loihi-sim":
+                raise ValidationError("The float emulator is loihi-sim's", "float_emulator")
+            kwargs["target"] = "simreal"
+        if backend == "loihi":
+            cap = host_spike_cap or spec.get("deployment", {}).get("host_spike_cap")
+            if cap:
+                kwargs["hardware_options"] = {"snip_max_spikes_per_step": int(cap)}
     with warnings.catch_warnings():
         if on_loihi:  # the chip's weight discretization warns about every small weight
             warnings.simplefilter("ignore")
         with Simulator(model.net, backend=backend, dt=spec["dt"], progress_bar=False,
                        **kwargs) as sim:
-            counts = _count_host_spikes(sim) if on_loihi else None
+            counts = _count_host_spikes(sim, host_spike_cap) if on_loihi else None
             period = model.n_run_steps // len(reads)
             _run_with_bar(sim, len(reads), period, progress_bar, f"sequences on {backend}")
             out = np.asarray(sim.data[model.probe])
@@ -293,11 +318,13 @@ def chip_model_for(spec):
     )
 
 
-def _count_host_spikes(sim):
+def _count_host_spikes(sim, cap=None):
     """Record the step of every spike nengo-loihi's emulator receives from the host.
 
-    Returns a dict whose ``"steps"`` array grows as the simulator runs. Only
-    this simulator's emulator is wrapped.
+    Returns a dict whose ``"steps"`` array grows as the simulator runs (None
+    on a board). With ``cap``, the spikes of a step beyond the first ``cap``
+    are dropped, as a board's host process drops them. Only this simulator's
+    emulator is wrapped.
     """
     emulator = sim.sims.get("emulator")
     record = {"steps": np.zeros(0, dtype=int)}
@@ -306,6 +333,8 @@ def _count_host_spikes(sim):
     receive = emulator.host2chip
 
     def host2chip(spikes, errors):
+        if cap is not None:
+            spikes = _capped(spikes, cap)
         new = [np.full(len(idxs), t) for _, t, idxs in spikes]
         if new:
             record["steps"] = np.concatenate([record["steps"], *new])
@@ -313,6 +342,16 @@ def _count_host_spikes(sim):
 
     emulator.host2chip = host2chip
     return record
+
+
+def _capped(spikes, cap):
+    """``spikes`` ((target, step, indices) in the order sent) with at most ``cap`` per step."""
+    kept, sent = [], {}
+    for target, step, idxs in spikes:
+        room = max(cap - sent.get(step, 0), 0)
+        sent[step] = sent.get(step, 0) + min(room, len(idxs))
+        kept.append((target, step, idxs[:room]))
+    return kept
 
 
 def sequence_model(spec, params, x, gap_steps=2, delay_steps=0, stream=None,
