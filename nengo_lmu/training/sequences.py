@@ -28,6 +28,7 @@ from nengo_lmu.training.spec import (
     hold_elements,
     steps_per_element,
 )
+from nengo_lmu.utils.progress import tqdm
 
 
 def pad_batches(x, multiple):
@@ -86,7 +87,6 @@ def batch_callback(total_batches, desc, progress_bar=True):
     caller closes it (``close()``) after the last epoch.
     """
     import tensorflow as tf  # pylint: disable=import-outside-toplevel
-    from tqdm import tqdm  # pylint: disable=import-outside-toplevel
 
     class BatchCallback(tf.keras.callbacks.Callback):
         def __init__(self):
@@ -338,8 +338,6 @@ def sequence_model(spec, params, x, gap_steps=2, delay_steps=0, neuron_type=None
 
 def _run_with_bar(sim, n_sequences, period, progress_bar, desc):
     """Run ``n_sequences * period`` steps in chunks of whole sequences, with a bar."""
-    from tqdm import tqdm  # pylint: disable=import-outside-toplevel
-
     per_chunk = max(1, 2000 // period)  # about two simulated seconds per call
     with tqdm(total=n_sequences, desc=desc, unit="seq", disable=not progress_bar,
               leave=False) as bar:
