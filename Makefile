@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 NIR_VENV ?= .venv-nir
 NIR_FILE ?= plots/nir/memory.nir
 
-.PHONY: install demo test test-slow bench docs clean nir-check
+.PHONY: install demo test test-slow test-core bench docs dist-check clean nir-check
 
 install: $(STAMP)
 
@@ -45,6 +45,14 @@ docs: install
 	$(BIN)/python -m pip install --quiet -r requirements-docs.txt
 	$(BIN)/python -m sphinx -W --keep-going -b html docs docs/_build/html
 	@echo "Documentation in docs/_build/html/index.html"
+
+# the sdist and the wheel build, and their long description (README.rst and
+# CHANGES.rst) renders as PyPI would render it: a malformed table fails here
+dist-check: install
+	$(BIN)/python -m pip install --quiet -r requirements-docs.txt -r requirements-dist.txt
+	rm -rf dist
+	$(BIN)/python -m build --no-isolation --outdir dist .
+	$(BIN)/python -m twine check --strict dist/*
 
 # the optional NIR consumer check: a second environment with torch and Norse (never
 # the main one: torch and TensorFlow abort in one process) runs an exported memory
