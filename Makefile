@@ -8,6 +8,10 @@ STAMP := $(VENV)/.nengo-lmu-installed
 PLOT ?= plots/demo.png
 PYTEST_ARGS ?=
 
+CORE_VENV ?= .venv-core
+CORE_BIN := $(CORE_VENV)/bin
+CORE_STAMP := $(CORE_VENV)/.nengo-lmu-installed
+
 NIR_VENV ?= .venv-nir
 NIR_FILE ?= plots/nir/memory.nir
 
@@ -33,6 +37,22 @@ demo: install
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; \
+	exit $$status
+
+# the core stack (requirements-core.txt: nengo 4.1, numpy 2, no TensorFlow, nengo-dl or
+# nengo-loihi) in its own environment, and every test that needs neither backend
+$(CORE_STAMP): requirements-core.txt setup.cfg pyproject.toml
+	test -x $(CORE_BIN)/python || $(PYTHON) -m venv $(CORE_VENV)
+	$(CORE_BIN)/python -m pip install --quiet --upgrade "pip>=23" "setuptools>=64" wheel
+	$(CORE_BIN)/python -m pip install --quiet -r requirements-core.txt
+	$(CORE_BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(CORE_BIN)/python -m pip check
+	touch $(CORE_STAMP)
+
+test-core: $(CORE_STAMP)
+	$(CORE_BIN)/python -m pytest --backends nengo -m "not dl and not loihi" $(PYTEST_ARGS); \
+	status=$$?; \
+	if [ $$status -eq 5 ]; then echo "make test-core: pytest collected no tests" >&2; fi; \
 	exit $$status
 
 test-slow: install
@@ -65,4 +85,4 @@ nir-check: install $(NIR_VENV)/.installed
 	$(BIN)/nengo-lmu bench nir --consumer-python $(NIR_VENV)/bin/python --nir-file $(NIR_FILE)
 
 clean:
-	rm -rf $(VENV) $(NIR_VENV) build dist *.egg-info plots .pytest_cache docs/_build
+	rm -rf $(VENV) $(CORE_VENV) $(NIR_VENV) build dist *.egg-info plots .pytest_cache docs/_build

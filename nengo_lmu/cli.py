@@ -23,7 +23,14 @@ from nengo_lmu.utils.commands import (
 
 
 # command -> the optional module it cannot start without (the rest say so where used)
-COMMAND_NEEDS = {"train": "nengo_dl"}
+COMMAND_NEEDS = {
+    "train": "nengo_dl",
+    "bench convolution": "tensorflow",
+    "bench mackey-glass": "nengo_dl",
+    "bench training": "nengo_dl",
+    "bench throughput": "nengo_dl",
+    "bench loihi-mapping": "nengo_loihi",
+}
 
 
 def cmd_demo(args):
@@ -108,8 +115,9 @@ def main(argv=None):
     nengo.rc.set("decoder_cache", "enabled", "False")
     try:
         args.backend = resolve_backend(args.backend)
-        if args.command in COMMAND_NEEDS:  # before any work, not after a data set loads
-            import_backend_module(COMMAND_NEEDS[args.command], f"{parser.prog} {args.command}")
+        command = " ".join(filter(None, (args.command, getattr(args, "bench", None))))
+        if command in COMMAND_NEEDS:  # before any work, not after a data set loads
+            import_backend_module(COMMAND_NEEDS[command], f"{parser.prog} {command}")
         args.func(args)
     except KeyboardInterrupt as error:  # Ctrl-C: a demo says how far it got
         if args.debug:
