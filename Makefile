@@ -17,7 +17,18 @@ NIR_FILE ?= plots/nir/memory.nir
 
 .PHONY: install demo test test-slow test-core bench docs dist-check clean nir-check
 
-install: $(STAMP)
+# Each environment keeps nengo's decoder cache in a folder of its own (its nengo's
+# system nengorc says where): decoders cached under another numpy cannot be read back
+# (`No module named 'numpy._core'`), and the two stacks have different numpys.
+OWN_CACHE = import pathlib, sys, nengo.utils.paths as p; rc = p.nengorc['system']; \
+	rc.parent.mkdir(parents=True, exist_ok=True); \
+	rc.write_text('[decoder_cache]\npath = ' + str(pathlib.Path(sys.prefix) / 'nengo-decoder-cache') + '\n')
+
+install: $(STAMP) $(VENV)/.own-decoder-cache
+
+$(VENV)/.own-decoder-cache: $(STAMP)
+	$(BIN)/python -c "$(OWN_CACHE)"
+	touch $@
 
 $(STAMP): requirements-pinned.txt requirements-bench.txt requirements-nir.txt setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,7 +60,11 @@ $(CORE_STAMP): requirements-core.txt setup.cfg pyproject.toml
 	$(CORE_BIN)/python -m pip check
 	touch $(CORE_STAMP)
 
-test-core: $(CORE_STAMP)
+$(CORE_VENV)/.own-decoder-cache: $(CORE_STAMP)
+	$(CORE_BIN)/python -c "$(OWN_CACHE)"
+	touch $@
+
+test-core: $(CORE_STAMP) $(CORE_VENV)/.own-decoder-cache
 	$(CORE_BIN)/python -m pytest --backends nengo -m "not dl and not loihi" $(PYTEST_ARGS); \
 	status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test-core: pytest collected no tests" >&2; fi; \
