@@ -18,7 +18,6 @@ from nengo_lmu.backends import (  # noqa: F401
     resolve_backend,
 )
 from nengo_lmu.builder import DiscretizedNetwork, check_network_dt  # noqa: F401
-from nengo_lmu.exceptions import BackendUnavailableError
 from nengo_lmu.loihi.checks import check_loihi_board, check_loihi_ready
 from nengo_lmu.params import DT, check_param
 
@@ -54,7 +53,9 @@ def Simulator(network, backend=None, **kwargs):
         ``network`` cannot go on the chip (see `nengo_lmu.loihi.preflight`);
         it lists every problem.
     BackendUnavailableError
-        If the backend's package (or, for ``"loihi"``, NxSDK) is missing.
+        If the backend's package (or, for ``"loihi"``, NxSDK) is missing; for a
+        package, a `.MissingExtraError` naming the extra that installs it
+        (``pip install nengo-lmu[dl]``).
 
     Returns
     -------
@@ -79,14 +80,7 @@ def Simulator(network, backend=None, **kwargs):
         kwargs["dt"] = check_param(DT, kwargs["dt"])
     check_network_dt(network, kwargs.get("dt", 0.001))
 
-    module_name, package = _BACKEND_MODULES[backend]
-    try:
-        module = import_backend_module(module_name)
-    except ImportError as error:
-        raise BackendUnavailableError(
-            f"Backend {backend!r} needs the package {package!r}, which could not "
-            f"be imported ({error}). Install it with: pip install {package}"
-        ) from error
+    module = import_backend_module(_BACKEND_MODULES[backend][0], f"backend={backend!r}")
 
     if is_loihi_backend(backend):
         if backend == "loihi":

@@ -13,9 +13,28 @@ from nengo_lmu.params import IntParam, NumberParam, reject_bool
 from .memory import LegendreMemory
 
 
+class _GlorotUniform(nengo.dists.Distribution):
+    """Glorot-uniform weights (KerasLMU's kernels' default), without NengoDL.
+
+    It draws what ``nengo_dl.dists.Glorot()`` draws from the same ``rng``,
+    so a cell has the same weights whether NengoDL is installed or not.
+    """
+
+    def sample(self, n, d=None, rng=np.random):
+        limit = np.sqrt(6.0 / (n + (1 if d is None else d)))
+        return rng.uniform(-limit, limit, size=(n,) if d is None else (n, d))
+
+
 def _glorot():
-    """NengoDL's Glorot-uniform initializer (what KerasLMU's kernels default to)."""
-    return import_backend_module("nengo_dl").dists.Glorot()
+    return _GlorotUniform()
+
+
+def _nengo_dl():
+    """nengo_dl if installed: only NengoDL reads the ``trainable`` flags."""
+    try:
+        return import_backend_module("nengo_dl")
+    except ImportError:
+        return None
 
 
 class Orthogonal(nengo.dists.Distribution):
@@ -73,13 +92,14 @@ class LMUCell(DiscretizedNetwork):
     The options are those of KerasLMU: ``hidden_to_memory`` (``e_h``),
     ``memory_to_memory`` (``e_m``), ``input_to_hidden`` (``W_x``), and here
     ``hidden_to_hidden`` (``W_h``; False is KerasLMU's ``Dense`` hidden
-    cell). Weights start Glorot-uniform (``nengo_dl.dists.Glorot``), except
+    cell). Weights start Glorot-uniform (as ``nengo_dl.dists.Glorot``), except
     ``W_h``, which starts orthogonal (`.Orthogonal`), as in KerasLMU's
     ``SimpleRNNCell`` hidden cell; ``e_x`` at one, biases at zero. Which
     parameters NengoDL trains is set inside this network with
     ``nengo_dl.configure_settings(trainable=None)``: the memory's ``A`` and
     ``B`` are fixed unless ``trainable_memory``, the biases trained unless
-    ``hidden_bias=False`` (then they are zero).
+    ``hidden_bias=False`` (then they are zero). Without NengoDL installed the
+    cell builds and runs on nengo all the same, without those settings.
 
     Parameters
     ----------
@@ -225,12 +245,12 @@ class LMUCell(DiscretizedNetwork):
                 )
         memory_kwargs = {} if memory_kwargs is None else dict(memory_kwargs)
 
-        nengo_dl = import_backend_module("nengo_dl")
+        nengo_dl = _nengo_dl()
         glorot = _glorot()
         self.cell_connections = {}
         with self:
-            # the trainable flags are local to this network
-            nengo_dl.configure_settings(trainable=None)
+            if nengo_dl is not None:  # the trainable flags are local to this network
+                nengo_dl.configure_settings(trainable=None)
             self.input = nengo.Node(size_in=size_in, label="x")
             self.output = nengo.Node(size_in=units, label="h")
             self.memory = LegendreMemory(
@@ -243,8 +263,9 @@ class LMUCell(DiscretizedNetwork):
                 **memory_kwargs,
             )
             # (nengo's Config does not reach Network subclasses: mark each object)
-            for obj in self.memory.all_ensembles + self.memory.all_connections:
-                self.config[obj].trainable = self.trainable_memory
+            if nengo_dl is not None:
+                for obj in self.memory.all_ensembles + self.memory.all_connections:
+                    self.config[obj].trainable = self.trainable_memory
             self.hidden = nengo.Ensemble(
                 units,
                 1,
@@ -253,7 +274,8 @@ class LMUCell(DiscretizedNetwork):
                 bias=nengo.dists.Choice([0.0]),
                 label="hidden",
             )
-            self.config[self.hidden].trainable = self.hidden_bias
+            if nengo_dl is not None:
+                self.config[self.hidden].trainable = self.hidden_bias
             h = self.hidden.neurons
             m = self.memory.output
             u = self.memory.input

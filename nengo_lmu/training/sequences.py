@@ -30,6 +30,7 @@ from nengo_lmu.training.spec import (
     hold_elements,
     steps_per_element,
 )
+from nengo_lmu.utils.progress import tqdm
 
 
 HOST_SPIKE_CAP = IntParam("host_spike_cap", low=1, optional=True)
@@ -91,7 +92,6 @@ def batch_callback(total_batches, desc, progress_bar=True):
     caller closes it (``close()``) after the last epoch.
     """
     import tensorflow as tf  # pylint: disable=import-outside-toplevel
-    from tqdm import tqdm  # pylint: disable=import-outside-toplevel
 
     class BatchCallback(tf.keras.callbacks.Callback):
         def __init__(self):
@@ -473,8 +473,6 @@ def memory_inputs(model, x):
 
 def _run_with_bar(sim, n_sequences, period, progress_bar, desc):
     """Run ``n_sequences * period`` steps in chunks of whole sequences, with a bar."""
-    from tqdm import tqdm  # pylint: disable=import-outside-toplevel
-
     per_chunk = max(1, 2000 // period)  # about two simulated seconds per call
     with tqdm(total=n_sequences, desc=desc, unit="seq", disable=not progress_bar,
               leave=False) as bar:
