@@ -72,7 +72,7 @@ class DelayLine:
         The Node that writes is ``model.delay_line``.
         """
         with model:
-            model.delay_line = nengo.Node(self.write, size_in=1, label="delay line")
+            model.delay_line = nengo.Node(self.write, size_in=1, size_out=0, label="delay line")
             nengo.Connection(node, model.delay_line, synapse=None)
 
 
@@ -87,7 +87,10 @@ def add_learning_switch(model, readout):
 
     with model:
         model.learning_switch = nengo.Node([1.0 if readout.learning else 0.0], label="learning")
-        model.set_learning = nengo.Node(set_learning, size_in=1, label="sets readout.learning")
+        # size_out given, so that nengo does not call it (and switch learning off) to find it
+        model.set_learning = nengo.Node(
+            set_learning, size_in=1, size_out=0, label="sets readout.learning"
+        )
         nengo.Connection(model.learning_switch, model.set_learning, synapse=None)
 
 

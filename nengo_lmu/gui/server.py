@@ -59,9 +59,10 @@ def make_gui(
     port : int
         The port to listen on (localhost only).
     backend : str
-        A resolved backend name (`nengo_lmu.backends.BACKENDS`); nengo-gui
-        builds the model with that package's ``Simulator`` and its defaults
-        (on nengo-loihi, its own target and PES parameters, not the demos').
+        A resolved backend name (`nengo_lmu.backends.BACKENDS`) but ``"dl"``;
+        nengo-gui builds the model with that package's ``Simulator`` and its
+        defaults (on nengo-loihi, its own target and PES parameters, not the
+        demos').
     filename_cfg : str or None
         The layout file to read and save; None: the one beside the script.
     editor : bool
@@ -77,6 +78,12 @@ def make_gui(
     nengo_gui.gui.BaseGUI
         Its ``server.get_url()`` is the address with nengo-gui's token.
     """
+    if backend == "dl":
+        raise ValidationError(
+            "nengo-dl is not offered: on it the demos' targets, read from the input "
+            "as it arrives, stay at zero (it evaluates a Node without inputs ahead "
+            "of the steps that feed it); use nengo or loihi-sim", "backend",
+        )
     nengo_gui = import_nengo_gui()
     context = nengo_gui.guibackend.ModelContext(filename=str(demo_script(name)))
     settings = nengo_gui.guibackend.GuiServerSettings(("localhost", port))
