@@ -30,7 +30,7 @@ $(VENV)/.own-decoder-cache: $(STAMP)
 	$(BIN)/python -c "$(OWN_CACHE)"
 	touch $@
 
-$(STAMP): requirements-pinned.txt requirements-bench.txt requirements-nir.txt setup.cfg pyproject.toml
+$(STAMP): requirements-pinned.txt requirements-bench.txt requirements-nir.txt requirements-gui.txt setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=23" "setuptools>=64" wheel
 	$(BIN)/python -m pip install --quiet -r requirements-pinned.txt
@@ -38,6 +38,8 @@ $(STAMP): requirements-pinned.txt requirements-bench.txt requirements-nir.txt se
 	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
 	# nir, the NIR extra, so the export's tests run too
 	$(BIN)/python -m pip install --quiet -r requirements-nir.txt
+	# nengo-gui and selenium, the GUI extra and its browser test (Chromium: .ci/run)
+	$(BIN)/python -m pip install --quiet -r requirements-gui.txt
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 

@@ -16,6 +16,7 @@ from nengo_lmu.backends import import_backend_module, resolve_backend
 from nengo_lmu.benchmarks import BENCHMARKS
 from nengo_lmu.demos import DEMOS, POPULATIONS, run_demo
 from nengo_lmu.exceptions import DemoInterrupted, MissingExtraError
+from nengo_lmu.gui import command as gui_command
 from nengo_lmu.training import command as train_command
 from nengo_lmu.utils.commands import (
     add_common, check_output_path, positive_float, print_metrics,
@@ -99,6 +100,7 @@ def build_parser():
     demo.set_defaults(func=cmd_demo)
 
     train_command.register(commands)
+    gui_command.register(commands)
 
     bench = commands.add_parser("bench", help="benchmarks that print their figures")
     benches = bench.add_subparsers(dest="bench", required=True)
