@@ -14,6 +14,7 @@ from nengo.exceptions import BuildError, NengoException, ValidationError
 
 from nengo_lmu.backends import resolve_backend
 from nengo_lmu.benchmarks import BENCHMARKS
+from nengo_lmu.convert import command as convert_command
 from nengo_lmu.demos import DEMOS, POPULATIONS, run_demo
 from nengo_lmu.exceptions import DemoInterrupted
 from nengo_lmu.training import command as train_command
@@ -88,6 +89,7 @@ def build_parser():
     demo.set_defaults(func=cmd_demo)
 
     train_command.register(commands)
+    convert_command.register(commands)
 
     bench = commands.add_parser("bench", help="benchmarks that print their figures")
     benches = bench.add_subparsers(dest="bench", required=True)
