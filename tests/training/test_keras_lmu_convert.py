@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from nengo.exceptions import ValidationError
 
-from nengo_lmu import training
+from nengo_lmu import cli, training
 
 tf = pytest.importorskip("tensorflow")
 keras_lmu = pytest.importorskip("keras_lmu")
@@ -181,3 +181,18 @@ def test_nonlinear_readout_and_two_lmus_are_refused():
     unbuilt = keras_lmu.LMU(1, 4, 6, hidden_cell=tf.keras.layers.Dense(5))
     with pytest.raises(ValidationError, match="not built"):
         training.from_keras_lmu(unbuilt, n_steps=N_STEPS)
+
+
+def test_convert_command_saves_a_loadable_model(tmp_path, capsys):
+    model = trained("lmu-dense")
+    keras_path, path = tmp_path / "lmu.keras", tmp_path / "m.npz"
+    model.save(keras_path)
+    assert cli.main(["convert", "keras-lmu", str(keras_path), "--save", str(path)]) == 0
+    assert "units=6" in capsys.readouterr().out
+    spec, params = training.load_model(path)
+    x, _ = data(3)
+    expected = model.predict(x, verbose=0)
+    out = training.predict(spec, params, x, batch_size=3)
+    assert np.abs(out - expected).max() <= 1e-4 * np.abs(expected).max()
+    with pytest.raises(SystemExit):
+        cli.main(["convert", "keras-lmu", str(tmp_path / "missing.keras"), "--save", str(path)])
