@@ -65,20 +65,6 @@ def test_theta_gradient_matches_finite_differences(method, rng):
     assert np.isclose(gradient, finite, rtol=0.02)
 
 
-@pytest.mark.slow
-def test_training_moves_theta_toward_the_delay(rng, plt):
-    """A delay of 6 steps, a window started at 3: training lengthens the window."""
-    x, y = delay_data(rng, 64, 16, 6)
-    spec = training.make_spec("regress", 16, 1, 1, units=8, order=6, theta=0.003, seed=1,
-                              trainable_theta=True, hidden_to_hidden=False)
-    params, info = training.fit(spec, x, y, epochs=30, batch_size=16, learning_rate=0.02,
-                                progress_bar=False)
-    assert info["mode"] == "steps"
-    plt.plot(info["losses"])
-    assert float(params["theta"]) > 1.3 * 0.003
-    assert info["losses"][-1] < info["losses"][0]
-
-
 def test_learned_theta_is_saved_and_rebuilt(tmp_path, rng):
     x, y = delay_data(rng, 8, 10, 6)
     spec = training.make_spec("regress", 10, 1, 1, units=4, order=4, theta=0.003, seed=2,
