@@ -14,6 +14,7 @@ from nengo.exceptions import BuildError, NengoException, ValidationError
 
 from nengo_lmu.backends import import_backend_module, resolve_backend
 from nengo_lmu.benchmarks import BENCHMARKS
+from nengo_lmu.convert import command as convert_command
 from nengo_lmu.demos import DEMOS, POPULATIONS, run_demo
 from nengo_lmu.exceptions import DemoInterrupted, MissingExtraError
 from nengo_lmu.gui import command as gui_command
@@ -101,6 +102,7 @@ def build_parser():
 
     train_command.register(commands)
     gui_command.register(commands)
+    convert_command.register(commands)
 
     bench = commands.add_parser("bench", help="benchmarks that print their figures")
     benches = bench.add_subparsers(dest="bench", required=True)

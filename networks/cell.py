@@ -4,11 +4,13 @@ import nengo
 import numpy as np
 from nengo.exceptions import ValidationError
 from nengo.neurons import NeuronTypeParam
-from nengo.params import BoolParam
+from nengo.builder import Builder
+from nengo.params import BoolParam, EnumParam
 
 from nengo_lmu.backends import import_backend_module
-from nengo_lmu.builder import DiscretizedNetwork
+from nengo_lmu.builder import DiscretizedNetwork, build_discretized_network
 from nengo_lmu.params import IntParam, NumberParam, reject_bool
+from nengo_lmu.trainable_theta import add_discretize_theta
 
 from .memory import LegendreMemory
 
@@ -101,6 +103,15 @@ class LMUCell(DiscretizedNetwork):
     ``hidden_bias=False`` (then they are zero). Without NengoDL installed the
     cell builds and runs on nengo all the same, without those settings.
 
+    With ``trainable_theta=True`` NengoDL learns the memory's window
+    ``theta`` by backpropagation, as KerasLMU's ``trainable_theta`` does:
+    the memory's ``Ad`` and ``Bd`` are recomputed from ``theta`` at every
+    step (zero-order hold through a differentiable matrix exponential, or
+    Euler), so the gradient reaches ``theta`` through the discretization
+    (see `nengo_lmu.trainable_theta`); ``theta`` is trained as its
+    logarithm, so that a step of the optimizer changes it by a fraction of
+    itself. Other backends run the memory at the given ``theta``.
+
     Parameters
     ----------
     units : int
@@ -123,6 +134,14 @@ class LMUCell(DiscretizedNetwork):
         discretized form) too.
     hidden_bias : bool
         Whether the hidden neurons have a trained bias (else zero).
+    memory_bias : bool
+        Whether the memory's input has a trained bias too (KerasLMU's
+        ``use_bias``): ``u = e_x x + e_h h + e_m m + b_u``, from a constant
+        Node (starts at zero).
+    trainable_theta : bool
+        Whether NengoDL learns ``theta`` (an ideal memory only; see above).
+    method : {"zoh", "euler"}
+        How the memory is discretized (see `nengo_lmu.discretize`).
     input_encoders : float or array_like or nengo.dists.Distribution
         Initial ``e_x`` (``memory_d x size_in``); default 1.
     memory_neurons : int or None
@@ -155,8 +174,8 @@ class LMUCell(DiscretizedNetwork):
     cell_connections : dict
         The cell's own connections by role: ``"input_to_memory"``,
         ``"hidden_to_memory"``, ``"memory_to_memory"``, ``"input_to_hidden"``,
-        ``"hidden_to_hidden"``, ``"memory_to_hidden"``, ``"hidden_to_output"``
-        (only those that exist).
+        ``"hidden_to_hidden"``, ``"memory_to_hidden"``, ``"hidden_to_output"``,
+        ``"memory_bias"`` (only those that exist).
 
     Examples
     --------
@@ -180,6 +199,9 @@ class LMUCell(DiscretizedNetwork):
     hidden_to_hidden = BoolParam("hidden_to_hidden", readonly=True)
     trainable_memory = BoolParam("trainable_memory", readonly=True)
     hidden_bias = BoolParam("hidden_bias", readonly=True)
+    memory_bias = BoolParam("memory_bias", readonly=True)
+    trainable_theta = BoolParam("trainable_theta", readonly=True)
+    method = EnumParam("method", values=("zoh", "euler"), readonly=True)
     memory_neurons = IntParam("memory_neurons", low=1, optional=True, readonly=True)
     dt = NumberParam("dt", low=0, low_open=True, readonly=True)
 
@@ -201,6 +223,9 @@ class LMUCell(DiscretizedNetwork):
         memory_neurons=None,
         memory_kwargs=None,
         dt=0.001,
+        memory_bias=False,
+        trainable_theta=False,
+        method="zoh",
         label=None,
         seed=None,
         add_to_container=None,
@@ -228,6 +253,23 @@ class LMUCell(DiscretizedNetwork):
         self.hidden_bias = hidden_bias
         self.memory_neurons = memory_neurons
         self.dt = dt
+        self.memory_bias = memory_bias
+        self.trainable_theta = trainable_theta
+        self.method = method
+        if self.trainable_theta and self.memory_neurons is not None:
+            raise ValidationError(
+                "Only an ideal memory (memory_neurons=None) can learn theta: a neural "
+                "memory's weights are solved for one theta",
+                "trainable_theta",
+                self,
+            )
+        if self.trainable_theta and self.trainable_memory:
+            raise ValidationError(
+                "Learn theta or the memory's A and B (trainable_memory), not both: "
+                "theta sets A and B",
+                "trainable_theta",
+                self,
+            )
         # the cell's own weights are per step; only its memory depends on dt
         self.record_discretized({}, dt)
         if isinstance(input_encoders, nengo.dists.Distribution):
@@ -259,6 +301,7 @@ class LMUCell(DiscretizedNetwork):
                 size_in=memory_d,
                 n_neurons=memory_neurons,
                 dt=dt,
+                method=method,
                 label="memory",
                 **memory_kwargs,
             )
@@ -303,3 +346,17 @@ class LMUCell(DiscretizedNetwork):
                 m, h, transform=glorot, synapse=None
             )
             conns["hidden_to_output"] = nengo.Connection(h, self.output, synapse=None)
+            if memory_bias:
+                one = nengo.Node(1.0, label="one")
+                conns["memory_bias"] = nengo.Connection(
+                    one, u, transform=np.zeros((memory_d, 1)), synapse=None
+                )
+
+
+@Builder.register(LMUCell)
+def build_lmu_cell(model, cell, **kwargs):
+    """Build an `.LMUCell` for the model's step; a learned theta sets its memory's weights."""
+    built = build_discretized_network(model, cell, **kwargs)
+    if cell.trainable_theta:
+        add_discretize_theta(model, cell)
+    return built

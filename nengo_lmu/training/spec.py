@@ -22,6 +22,7 @@ from nengo_lmu.exceptions import ModelFileError
 from nengo_lmu.params import (
     N_STEPS, ORDER, RATE_SCALE, SIZE_IN, UNITS, IntParam, check_param,
 )
+from nengo_lmu.trainable_theta import learned_theta, theta_from_params
 from nengo_lmu.utils.files import atomic_write
 
 #: The spiking neuron type that stands in for each rate type at evaluation.
@@ -117,6 +118,7 @@ def make_spec(
     allowed = {
         "hidden_to_memory", "memory_to_memory", "input_to_hidden",
         "hidden_to_hidden", "trainable_memory", "hidden_bias", "memory_d",
+        "memory_bias", "trainable_theta", "method",
     }
     unknown = set(cell_kwargs) - allowed
     if unknown:
@@ -173,7 +175,9 @@ def build_model(spec, params=None, neuron_type=None, rate_scale=1.0, readout_syn
     spec : dict
         From `make_spec`.
     params : dict or None
-        From `get_params` (None: the initial weights).
+        From `get_params` (None: the initial weights). A learned window
+        (``params["theta"]``, of a cell with ``trainable_theta``) replaces the
+        spec's ``theta``.
     neuron_type : str or None
         Hidden neuron type to build with, overriding the spec's (e.g. the
         spiking counterpart of the trained rate type).
@@ -200,7 +204,7 @@ def build_model(spec, params=None, neuron_type=None, rate_scale=1.0, readout_syn
         cell = LMUCell(
             spec["units"],
             spec["order"],
-            spec["theta"],
+            theta_from_params(params, spec["theta"]),
             size_in=spec["size_in"],
             neuron_type=neurons,
             dt=spec["dt"],
@@ -212,6 +216,10 @@ def build_model(spec, params=None, neuron_type=None, rate_scale=1.0, readout_syn
         nengo.Connection(
             cell.output, out, transform=nengo_dl.dists.Glorot(), synapse=synapse
         )
+        if spec.get("readout_bias", False):
+            # appended: the params of models without it keep their indices
+            nengo.Connection(nengo.Node(1.0, label="one"), out,
+                             transform=np.zeros((spec["size_out"], 1)), synapse=None)
         probe = nengo.Probe(out, label="readout")
         net.config[probe].keep_history = not classify
     model = LMUModel(net, inp, cell, out, probe, spec)
@@ -227,11 +235,22 @@ def build_model(spec, params=None, neuron_type=None, rate_scale=1.0, readout_syn
 
 
 def get_params(sim, model):
-    """The trained values of ``model`` in NengoDL simulator ``sim``, as arrays."""
+    """The trained values of ``model`` in NengoDL simulator ``sim``, as arrays.
+
+    A cell that learns its window (``trainable_theta``) gives ``"theta"``
+    (seconds) instead of its memory's ``Ad`` and ``Bd``, which `build_model`
+    computes from it.
+    """
     objs = model.parametrized_objects()
     values = sim.get_nengo_params(objs)
     params = {}
+    skip = set()
+    if model.cell.trainable_theta:
+        params["theta"] = np.array(learned_theta(sim, model.cell))
+        skip = {id(conn) for conn, _ in model.cell.memory._discretized_roles}  # pylint: disable=protected-access
     for k, (obj, value) in enumerate(zip(objs, values)):
+        if id(obj) in skip:
+            continue
         if isinstance(obj, nengo.Ensemble):
             for key in ("encoders", "gain", "bias"):
                 params[f"{k}/{key}"] = np.asarray(value[key])
@@ -246,6 +265,8 @@ def set_params(model, params):
     """Store ``params`` (from `get_params`) into a freshly built ``model``."""
     objs = model.parametrized_objects()
     for key, value in params.items():
+        if key == "theta":  # build_model built the memory for it
+            continue
         index, name = key.split("/")
         index = int(index)
         if index >= len(objs):
