@@ -20,6 +20,7 @@ from nengo_lmu.training import command as train_command
 from nengo_lmu.utils.commands import (
     add_common, check_output_path, positive_float, print_metrics,
 )
+from nengo_lmu.utils.signals import exit_code, interrupted_message, stop_signals
 
 
 def cmd_demo(args):
@@ -104,11 +105,12 @@ def main(argv=None):
     nengo.rc.set("decoder_cache", "enabled", "False")
     try:
         args.backend = resolve_backend(args.backend)
-        args.func(args)
+        with stop_signals():  # SIGTERM, SIGHUP: as Ctrl-C
+            args.func(args)
     except KeyboardInterrupt as error:  # Ctrl-C: a demo says how far it got
         if args.debug:
             raise
-        parser.exit(130, f"{parser.prog}: {str(error) or 'interrupted'}\n")
+        parser.exit(exit_code(error), f"{parser.prog}: {interrupted_message(error)}\n")
     except ValidationError as error:  # bad input: argparse's exit code
         if args.debug:
             raise

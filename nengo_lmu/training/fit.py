@@ -51,6 +51,7 @@ from nengo_lmu.training.spec import (
     spiking_name,
 )
 from nengo_lmu.utils.commands import check_output_path
+from nengo_lmu.utils.signals import stop_signals, stopped_by
 
 
 RESUME = BoolParam("resume")
@@ -105,8 +106,11 @@ def fit(
     data set or training option raises a
     `nengo_lmu.exceptions.CheckpointError` naming what differs.
 
-    On Ctrl-C, raises `nengo_lmu.exceptions.TrainingInterrupted` (a
-    ``KeyboardInterrupt``) carrying the params trained so far and ``info``.
+    On Ctrl-C, SIGTERM or SIGHUP (`nengo_lmu.utils.signals.stop_signals`),
+    raises `nengo_lmu.exceptions.TrainingInterrupted` (a ``KeyboardInterrupt``)
+    carrying the params trained so far, ``info`` and the signal's number. A
+    process killed outright (SIGKILL, a power cut) resumes from its last
+    checkpoint, that of its last whole epoch.
     """
     import tensorflow as tf
 
@@ -169,7 +173,8 @@ def fit(
         rate = tf.keras.optimizers.schedules.CosineDecay(learning_rate, max(total, 1))
     info = dict(batches_per_epoch=batches_per_epoch, epochs=epochs, mode=mode,
                 epochs_done=0, losses=[], checkpoint=checkpoint)
-    with nengo_dl_sim(model, batch_size, unroll) as sim:
+    # SIGTERM and SIGHUP stop a training as Ctrl-C does, with its params kept
+    with nengo_dl_sim(model, batch_size, unroll) as sim, stop_signals():
         if classify:
             loss = tf.losses.SparseCategoricalCrossentropy(from_logits=True)
         else:
@@ -207,9 +212,10 @@ def fit(
                         save_checkpoint(checkpoint, config, epoch + 1,
                                         sim.keras_model.get_weights(),
                                         [v.numpy() for v in _optimizer_variables(optimizer)])
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as error:
             info["batches"] = len(timer.times)
-            raise TrainingInterrupted(_trained_params(sim, model, mode), info) from None
+            raise TrainingInterrupted(_trained_params(sim, model, mode), info,
+                                      signum=stopped_by(error)) from None
         finally:
             timer.close()
         info["seconds"] = time.perf_counter() - start
@@ -308,7 +314,8 @@ def train_classifier(
     ``mode``, ``dropout``, ``lr_schedule``, ``checkpoint`` and ``resume``
     are `fit`'s: a feedforward cell read out without a lowpass trains in
     parallel over time by default. A `nengo_lmu.exceptions.TrainingInterrupted`
-    from `fit` (Ctrl-C) gets the ``spec`` too, so that its params can be saved.
+    from `fit` (Ctrl-C, SIGTERM, SIGHUP) gets the ``spec`` too, so that its params
+    can be saved; one during the evaluation carries the whole training's params.
 
     Returns
     -------
@@ -368,11 +375,15 @@ def train_classifier(
         result["sequences_per_second"] = batch_size / per_batch
         result["projected_epoch_seconds"] = per_batch * info["batches_per_epoch"]
         result["first_batch_seconds"] = info["first_batch_seconds"]
-    result.update(evaluate_classifier(spec, params, x_test, y_test, spiking=spiking,
-                                      rate_scale=rate_scale,
-                                      spiking_synapse=spiking_synapse,
-                                      progress_bar=progress_bar,
-                                      parallel=info["mode"] == "parallel"))
+    try:
+        with stop_signals():
+            result.update(evaluate_classifier(spec, params, x_test, y_test, spiking=spiking,
+                                              rate_scale=rate_scale,
+                                              spiking_synapse=spiking_synapse,
+                                              progress_bar=progress_bar,
+                                              parallel=info["mode"] == "parallel"))
+    except KeyboardInterrupt as error:  # the trained model is not lost with its evaluation
+        raise TrainingInterrupted(params, info, spec, signum=stopped_by(error)) from None
     result["spec"], result["params"] = spec, params
     return result
 
