@@ -31,12 +31,12 @@ from nengo_lmu.training.spec import load_model, save_model
 from nengo_lmu.utils.commands import (
     add_common,
     backend_list,
-    check_output_path,
     nonnegative_int,
     positive_int,
     print_metrics,
     readout_synapse_arg,
 )
+from nengo_lmu.utils.files import check_output_path
 
 
 def cmd_train(args):

@@ -22,8 +22,10 @@ from nengo_lmu.params import (
     LEARNING_RATE,
     MAX_BATCHES,
     ORDER,
+    RATE_SCALE,
     UNITS,
     IntParam,
+    NumberParam,
     check_param,
 )
 from nengo_lmu.training.checkpoint import data_checksum, load_checkpoint, save_checkpoint
@@ -45,17 +47,44 @@ from nengo_lmu.training.sequences import (
 from nengo_lmu.training.spec import (
     build_model,
     check_sequences,
+    check_spec,
     check_spec_shape,
     get_params,
     make_spec,
     spiking_name,
 )
-from nengo_lmu.utils.commands import check_output_path
+from nengo_lmu.utils.files import check_output_path
 from nengo_lmu.utils.signals import stop_signals, stopped_by
 
 
 RESUME = BoolParam("resume")
 LR_SCHEDULE = EnumParam("lr_schedule", values=("constant", "cosine"))
+SPIKING = BoolParam("spiking")
+PROGRESS_BAR = BoolParam("progress_bar")
+UNROLL = IntParam("unroll", low=1)
+#: the spiking evaluation's readout synapse (s), unless "spec" (the spec's own)
+SPIKING_SYNAPSE = NumberParam("spiking_synapse", low=0, low_open=True, optional=True)
+
+
+def split_data(data):
+    """``(x_train, y_train), (x_test, y_test)`` from ``data``, or a `ValidationError` on it."""
+    try:
+        (x_train, y_train), (x_test, y_test) = data
+    except (TypeError, ValueError):
+        raise ValidationError(
+            "Must be ((x_train, y_train), (x_test, y_test)), as the data sets return",
+            "data",
+        ) from None
+    return (x_train, y_train), (x_test, y_test)
+
+
+def check_spiking_options(neuron_type, spiking, rate_scale, spiking_synapse):
+    """Check a spiking evaluation's options before the training it follows."""
+    if check_param(SPIKING, spiking):
+        spiking_name(neuron_type)
+    check_param(RATE_SCALE, rate_scale)
+    if not (isinstance(spiking_synapse, str) and spiking_synapse == "spec"):
+        check_param(SPIKING_SYNAPSE, spiking_synapse)
 
 
 def fit(
@@ -114,6 +143,7 @@ def fit(
     """
     import tensorflow as tf
 
+    check_spec(spec)
     mode = resolve_mode(spec, mode)
     dropout = check_param(DROPOUT, dropout)
     if dropout > 0 and mode != "parallel":
@@ -128,6 +158,13 @@ def fit(
     max_batches = check_param(MAX_BATCHES, max_batches)
     lr_schedule = check_param(LR_SCHEDULE, lr_schedule)
     check_param(RESUME, resume)
+    check_param(PROGRESS_BAR, progress_bar)
+    unroll = check_param(UNROLL, unroll)
+    if params is not None and not isinstance(params, dict):
+        raise ValidationError(
+            f"Must be None or a dict of params from an earlier fit (got {type(params).__name__})",
+            "params",
+        )
     if checkpoint is not None and max_batches is not None:
         raise ValidationError("A smoke run (max_batches) writes no checkpoint", "checkpoint")
     if resume and checkpoint is None:
@@ -328,7 +365,8 @@ def train_classifier(
         ``spiking_test_accuracy``; ``spec`` and ``params`` (for `save_model`,
         `predict` and `run_sequences`).
     """
-    (x_train, y_train), (x_test, y_test) = data
+    (x_train, y_train), (x_test, y_test) = split_data(data)
+    check_spiking_options(neuron_type, spiking, rate_scale, spiking_synapse)
     y_train, y_test = np.asarray(y_train), np.asarray(y_test)
     if y_train.ndim != 1 or not np.issubdtype(y_train.dtype, np.integer):
         raise ValidationError(
@@ -434,7 +472,7 @@ def train_regressor(data, units=64, order=16, theta=None, epochs=10, batch_size=
     (``hidden_to_hidden=False``) trains in parallel over time by default,
     with batches of ``batch_size`` time steps, and is tested in parallel too.
     """
-    (x_train, y_train), (x_test, y_test) = data
+    (x_train, y_train), (x_test, y_test) = split_data(data)
     x_train, y_train = check_sequences(x_train, y_train, name="x_train")
     x_test, y_test = check_sequences(x_test, y_test, name="x_test")
     spec = make_spec("regress", x_train.shape[1], x_train.shape[2], y_train.shape[2],
