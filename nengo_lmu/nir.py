@@ -108,7 +108,7 @@ import numpy as np
 from nengo.exceptions import ValidationError
 
 from nengo_lmu.params import DT, NumberParam, check_param
-from nengo_lmu.utils.files import atomic_write
+from nengo_lmu.utils.files import atomic_write, check_output_path
 
 #: stored in every exported graph's metadata
 WEIGHT_CONVENTION = (
@@ -776,8 +776,11 @@ def export_nir(
 def save_nir(path, network, **kwargs):
     """Export ``network`` and write the graph to ``path`` atomically.
 
-    ``kwargs`` are `export_nir`'s. Returns the ``nir.NIRGraph`` written.
+    ``kwargs`` are `export_nir`'s. Returns the ``nir.NIRGraph`` written. A
+    ``path`` that is a folder raises a `ValidationError` on ``path``, before
+    the export.
     """
+    check_output_path(path, "path")
     graph = export_nir(network, **kwargs)
     nir = _nir()
     with atomic_write(path, mode="w+b", name="path") as file:  # h5py reads as it writes
