@@ -3,10 +3,14 @@
 Every case fails before any build or run: milliseconds each.
 """
 
+import errno
 import importlib.util
 import math
 import os
+import shutil
+import signal
 import stat
+import subprocess
 
 import nengo
 import numpy as np
@@ -33,6 +37,7 @@ from nengo_lmu.training.fit import fit, train_classifier, train_regressor
 from nengo_lmu.training.sequences import sequence_model
 from nengo_lmu.training.spec import load_model, make_spec, save_model
 from nengo_lmu.utils.files import atomic_write, save_figure
+from tests.training.test_checkpoint import LONG_TRAIN, checkpoint_epochs, start_training
 
 NAN, INF = float("nan"), float("inf")
 A, B = nengo_lmu.legendre_ab(4, 1.0)
@@ -469,11 +474,10 @@ def test_save_model_killed_mid_write_keeps_old_file(tmp_path, monkeypatch):
     save_model(path, spec, dict(w=np.arange(3.0)))
     before = path.read_bytes()
 
-    def partial_savez(file, **arrays):
-        file.write(b"PK\x03\x04 half a file")
-        raise KeyboardInterrupt  # killed mid-save
+    def interrupted_fsync(fd):
+        raise KeyboardInterrupt  # stopped mid-save, the new file written but not in place
 
-    monkeypatch.setattr(np, "savez", partial_savez)
+    monkeypatch.setattr(os, "fsync", interrupted_fsync)
     with pytest.raises(KeyboardInterrupt):
         save_model(path, spec, dict(w=np.zeros(3)))
     assert path.read_bytes() == before
@@ -547,3 +551,59 @@ def test_atomic_write_keeps_permissions(tmp_path):
     with atomic_write(path) as file:
         file.write(b"again")
     assert stat.S_IMODE(path.stat().st_mode) == 0o640 and path.read_bytes() == b"again"
+
+
+def test_training_stopped_by_sigterm_leaves_a_loadable_model(tmp_path):
+    """A real ``nengo-lmu train`` process sent SIGTERM (what a scheduler, ``timeout`` or
+    systemd sends): the model so far saved, what was done printed, exit 143, no traceback."""
+    path, model = tmp_path / "ckpt.npz", tmp_path / "model.npz"
+    process, output = start_training(
+        tmp_path, LONG_TRAIN + ["--checkpoint", str(path), "--save", str(model)], path)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=120) == 128 + signal.SIGTERM
+    out, err = output()
+    metrics = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+    assert metrics["interrupted"] == "true" and metrics["signal"] == "SIGTERM"
+    done = int(metrics["epochs_done"])
+    assert 1 <= done < 4 and checkpoint_epochs(path) == done
+    assert "Traceback" not in err
+    assert err.strip().splitlines()[-1] == (
+        f"nengo-lmu: training interrupted after {done} full epoch(s) (stopped by SIGTERM)")
+    assert "continue with the same options and --resume" in err
+    spec, params = load_model(model)
+    assert spec["order"] == 12 and params
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "ckpt.npz", "model.npz", "stderr.txt", "stdout.txt"]
+
+
+@pytest.fixture
+def full_disk(tmp_path):
+    """A 64 kB tmpfs; skipped where one cannot be mounted (not root, a container without
+    the right, no mount(8))."""
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        pytest.skip("mounting a tmpfs needs root and mount(8)")
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(disk)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", str(disk)], check=True)
+
+
+@pytest.mark.parametrize("save, name", [
+    (lambda path, n: save_model(path, SPEC, {"w": np.ones(n)}), "model.npz"),
+    (lambda path, n: save_checkpoint(path, {}, 1, [np.ones(n)], []), "ckpt.npz"),
+])
+def test_save_onto_a_full_disk_keeps_the_earlier_file(save, name, full_disk):
+    path = full_disk / name
+    save(path, 100)
+    before = path.read_bytes()
+    with pytest.raises(OSError) as info:
+        save(path, 20000)  # 160 kB onto a 64 kB disk
+    assert info.value.errno == errno.ENOSPC and str(path) in str(info.value)
+    assert path.read_bytes() == before
+    assert [p.name for p in full_disk.iterdir()] == [name]  # no temporary file left

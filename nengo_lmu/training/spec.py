@@ -23,7 +23,7 @@ from nengo_lmu.params import (
     DT, N_STEPS, ORDER, RATE_SCALE, SEED, SIZE_IN, THETA, UNITS, IntParam, NumberParam,
     check_param,
 )
-from nengo_lmu.utils.files import atomic_write, check_output_path
+from nengo_lmu.utils.files import check_output_path, save_npz
 
 #: The spiking neuron type that stands in for each rate type at evaluation.
 SPIKING_COUNTERPARTS = {
@@ -327,8 +327,7 @@ def save_model(path, spec, params):
     path = pathlib.Path(check_output_path(path, "path"))
     if path.suffix != ".npz":  # as np.savez names it
         path = path.with_name(path.name + ".npz")
-    with atomic_write(path, name="path") as file:
-        np.savez(file, __spec__=np.array(json.dumps(spec)), **params)
+    save_npz(path, dict(params, __spec__=np.array(json.dumps(spec))))
 
 
 def load_model(path):

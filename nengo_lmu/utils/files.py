@@ -1,10 +1,12 @@
 """Writing files so that a failed or killed run never leaves half a file."""
 
 import contextlib
+import io
 import os
 import pathlib
 import tempfile
 
+import numpy as np
 from nengo.exceptions import ValidationError
 
 
@@ -64,6 +66,19 @@ def atomic_write(path, mode="wb", name="path"):
             # "No space left on device" alone does not say which file failed
             raise OSError(error.errno, f"{error.strerror}: cannot write {path}") from error
         raise
+
+
+def save_npz(path, arrays, name="path"):
+    """``np.savez`` of the dict ``arrays`` to ``path``, atomically (see `atomic_write`).
+
+    The archive is made in memory, then written: numpy leaves its zip file
+    open when a write fails, and that file's clean-up would fail again later
+    on the closed file; a plain write fails once, cleanly (a full disk).
+    """
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    with atomic_write(path, name=name) as file:
+        file.write(buffer.getbuffer())
 
 
 def _file_mode(path):
