@@ -141,7 +141,8 @@ class TrainingInterrupted(KeyboardInterrupt):
 
     def __init__(self, params, info, spec=None, signum=signal.SIGINT):
         self.signum = int(signum)
-        why = "" if self.signum == signal.SIGINT else f" (stopped by {signal.Signals(self.signum).name})"
+        name = signal.Signals(self.signum).name
+        why = "" if self.signum == signal.SIGINT else f" (stopped by {name})"
         super().__init__(f"training interrupted after {info['epochs_done']} full epoch(s){why}")
         self.params = params
         self.info = info
