@@ -478,9 +478,13 @@ def train_regressor(data, units=64, order=16, theta=None, epochs=10, batch_size=
     spec = make_spec("regress", x_train.shape[1], x_train.shape[2], y_train.shape[2],
                      units, order, theta=theta, neuron_type=neuron_type, seed=seed,
                      **cell_kwargs)
-    params, info = fit(spec, x_train, y_train, epochs, batch_size=batch_size,
-                       learning_rate=learning_rate, progress_bar=progress_bar,
-                       mode=mode, dropout=dropout)
+    try:
+        params, info = fit(spec, x_train, y_train, epochs, batch_size=batch_size,
+                           learning_rate=learning_rate, progress_bar=progress_bar,
+                           mode=mode, dropout=dropout)
+    except TrainingInterrupted as interrupt:  # as train_classifier: its params can be saved
+        interrupt.spec = spec
+        raise
     if info["mode"] == "parallel":
         out = parallel_predict(spec, params, x_test, batch_size=batch_size)
     else:
