@@ -8,14 +8,29 @@ STAMP := $(VENV)/.nengo-lmu-installed
 PLOT ?= plots/demo.png
 PYTEST_ARGS ?=
 
+CORE_VENV ?= .venv-core
+CORE_BIN := $(CORE_VENV)/bin
+CORE_STAMP := $(CORE_VENV)/.nengo-lmu-installed
+
 NIR_VENV ?= .venv-nir
 NIR_FILE ?= plots/nir/memory.nir
 
-.PHONY: install demo test test-slow bench docs clean nir-check
+.PHONY: install demo test test-slow test-core bench docs dist-check clean nir-check
 
-install: $(STAMP)
+# Each environment keeps nengo's decoder cache in a folder of its own (its nengo's
+# system nengorc says where): decoders cached under another numpy cannot be read back
+# (`No module named 'numpy._core'`), and the two stacks have different numpys.
+OWN_CACHE = import pathlib, sys, nengo.utils.paths as p; rc = p.nengorc['system']; \
+	rc.parent.mkdir(parents=True, exist_ok=True); \
+	rc.write_text('[decoder_cache]\npath = ' + str(pathlib.Path(sys.prefix) / 'nengo-decoder-cache') + '\n')
 
-$(STAMP): requirements-pinned.txt requirements-bench.txt requirements-nir.txt setup.cfg pyproject.toml
+install: $(STAMP) $(VENV)/.own-decoder-cache
+
+$(VENV)/.own-decoder-cache: $(STAMP)
+	$(BIN)/python -c "$(OWN_CACHE)"
+	touch $@
+
+$(STAMP): requirements-pinned.txt requirements-bench.txt requirements-nir.txt requirements-gui.txt setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=23" "setuptools>=64" wheel
 	$(BIN)/python -m pip install --quiet -r requirements-pinned.txt
@@ -23,6 +38,8 @@ $(STAMP): requirements-pinned.txt requirements-bench.txt requirements-nir.txt se
 	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
 	# nir, the NIR extra, so the export's tests run too
 	$(BIN)/python -m pip install --quiet -r requirements-nir.txt
+	# nengo-gui and selenium, the GUI extra and its browser test (Chromium: .ci/run)
+	$(BIN)/python -m pip install --quiet -r requirements-gui.txt
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
@@ -33,6 +50,26 @@ demo: install
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; \
+	exit $$status
+
+# the core stack (requirements-core.txt: nengo 4.1, numpy 2, no TensorFlow, nengo-dl or
+# nengo-loihi) in its own environment, and every test that needs neither backend
+$(CORE_STAMP): requirements-core.txt setup.cfg pyproject.toml
+	test -x $(CORE_BIN)/python || $(PYTHON) -m venv $(CORE_VENV)
+	$(CORE_BIN)/python -m pip install --quiet --upgrade "pip>=23" "setuptools>=64" wheel
+	$(CORE_BIN)/python -m pip install --quiet -r requirements-core.txt
+	$(CORE_BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(CORE_BIN)/python -m pip check
+	touch $(CORE_STAMP)
+
+$(CORE_VENV)/.own-decoder-cache: $(CORE_STAMP)
+	$(CORE_BIN)/python -c "$(OWN_CACHE)"
+	touch $@
+
+test-core: $(CORE_STAMP) $(CORE_VENV)/.own-decoder-cache
+	$(CORE_BIN)/python -m pytest --backends nengo -m "not dl and not loihi" $(PYTEST_ARGS); \
+	status=$$?; \
+	if [ $$status -eq 5 ]; then echo "make test-core: pytest collected no tests" >&2; fi; \
 	exit $$status
 
 test-slow: install
@@ -46,6 +83,14 @@ docs: install
 	$(BIN)/python -m sphinx -W --keep-going -b html docs docs/_build/html
 	@echo "Documentation in docs/_build/html/index.html"
 
+# the sdist and the wheel build, and their long description (README.rst and
+# CHANGES.rst) renders as PyPI would render it: a malformed table fails here
+dist-check: install
+	$(BIN)/python -m pip install --quiet -r requirements-docs.txt -r requirements-dist.txt
+	rm -rf dist
+	$(BIN)/python -m build --no-isolation --outdir dist .
+	$(BIN)/python -m twine check --strict dist/*
+
 # the optional NIR consumer check: a second environment with torch and Norse (never
 # the main one: torch and TensorFlow abort in one process) runs an exported memory
 $(NIR_VENV)/.installed: requirements-nir-check.txt
@@ -57,4 +102,4 @@ nir-check: install $(NIR_VENV)/.installed
 	$(BIN)/nengo-lmu bench nir --consumer-python $(NIR_VENV)/bin/python --nir-file $(NIR_FILE)
 
 clean:
-	rm -rf $(VENV) $(NIR_VENV) build dist *.egg-info plots .pytest_cache docs/_build
+	rm -rf $(VENV) $(CORE_VENV) $(NIR_VENV) build dist *.egg-info plots .pytest_cache docs/_build

@@ -69,9 +69,10 @@ def run_on(model, backend, duration):
             wall = time.perf_counter() - start
             t, u, y = sim.trange(), sim.data[model.p_input][:, 0], sim.data[model.p_output][:, 0]
     # the target goes through the same filters as the output: the connection's
-    # synapse into the population and the probe's
-    target = PROBE_SYNAPSE.filt(SYNAPSE.filt(delayed(u, int(round(DELAY / DT))), dt=DT, y0=0),
-                                dt=DT, y0=0)
+    # synapse into the population and the probe's (a column: nengo 4.1's filt
+    # fails on a 1-D signal with numpy >= 2.4)
+    target = PROBE_SYNAPSE.filt(SYNAPSE.filt(delayed(u[:, None], int(round(DELAY / DT))), dt=DT,
+                                             y0=0), dt=DT, y0=0)[:, 0]
     scored = t > THETA
     return dict(t=t, target=target, output=y, build=build, speed=duration / wall,
                 nrmse=float(nrmse(y[scored], target[scored])))

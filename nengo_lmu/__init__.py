@@ -16,7 +16,11 @@ _compat.quiet_tensorflow_startup()
 # pylint: disable=wrong-import-position
 from nengo_lmu import _deprecated
 from nengo_lmu.backends import BACKENDS
-from nengo_lmu.exceptions import BackendUnavailableError, UnstableDiscretizationWarning
+from nengo_lmu.exceptions import (
+    BackendUnavailableError,
+    MissingExtraError,
+    UnstableDiscretizationWarning,
+)
 from nengo_lmu.legendre import discretize, impulse_response, legendre_ab, legendre_readout
 from nengo_lmu.simulator import Simulator
 from nengo_lmu.version import version as __version__

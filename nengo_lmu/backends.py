@@ -12,6 +12,7 @@ from nengo.exceptions import ValidationError
 from nengo.params import EnumParam
 
 from nengo_lmu.compat import tensorflow_log_filter
+from nengo_lmu.exceptions import MissingExtraError
 from nengo_lmu.params import check_param
 
 BACKEND_ENV_VAR = "NENGO_LMU_BACKEND"
@@ -24,14 +25,51 @@ _BACKEND_MODULES = {
     "loihi-sim": ("nengo_loihi", "nengo-loihi"),
     "loihi": ("nengo_loihi", "nengo-loihi"),
 }
+# optional module -> (its package's name, the extra of setup.cfg that installs it)
+EXTRAS = {
+    "nengo_dl": ("nengo-dl", "dl"),
+    "tensorflow": ("TensorFlow", "dl"),
+    "sklearn": ("scikit-learn", "dl"),
+    "nengo_loihi": ("nengo-loihi", "loihi"),
+    "nir": ("nir", "nir"),
+    "keras_lmu": ("keras-lmu", "bench"),
+}
 # nengo_loihi's target for each of its backends
 LOIHI_TARGETS = {"loihi-sim": "sim", "loihi": "loihi"}
 BACKENDS = tuple(_BACKEND_MODULES)
 _BACKEND = EnumParam("backend", values=BACKENDS)
 
 
-def import_backend_module(module_name):
+def install_hint(module_name):
+    """The command that installs an optional module: ``pip install nengo-lmu[dl]``."""
+    return f"pip install nengo-lmu[{EXTRAS[module_name][1]}]"
+
+
+def missing_extra(module_name, what, error=None):
+    """The `.MissingExtraError` for ``what``, which needs ``module_name``, not installed.
+
+    Its message is one line: what needs which package, and the command that
+    installs its extra (with the import's own error, if it says more than
+    that the module is missing).
+    """
+    package, extra = EXTRAS[module_name]
+    missing = getattr(error, "name", None)
+    detail = ""
+    if error is not None and EXTRAS.get(missing, (None, None))[1] != extra:
+        # not just the extra missing: something else in the way, say what
+        detail = " (" + " ".join(str(error).split()) + ")"
+    return MissingExtraError(
+        f"{what} needs {package}, which is not installed{detail}: "
+        f"{install_hint(module_name)}"
+    )
+
+
+def import_backend_module(module_name, what="This"):
     """Import a backend's package without letting it raise TensorFlow's log level.
+
+    An optional module (`EXTRAS`) that is not installed raises
+    `.MissingExtraError`, one line saying that ``what`` (``"backend='dl'"``,
+    ``"nengo-lmu train"``) needs it and how to install its extra.
 
     nengo_dl sets ``TF_CPP_MIN_LOG_LEVEL=1`` on import, just before importing
     TensorFlow, which overrides the user's setting (or nengo_lmu's default)
@@ -42,10 +80,15 @@ def import_backend_module(module_name):
     if sys.modules.get(module_name) is not None:
         return sys.modules[module_name]
     level = os.environ.get("TF_CPP_MIN_LOG_LEVEL")
-    with tensorflow_log_filter():
-        if module_name == "nengo_dl":
-            importlib.import_module("tensorflow")
-        module = importlib.import_module(module_name)
+    try:
+        with tensorflow_log_filter():
+            if module_name == "nengo_dl":
+                importlib.import_module("tensorflow")
+            module = importlib.import_module(module_name)
+    except ImportError as error:
+        if module_name not in EXTRAS:
+            raise
+        raise missing_extra(module_name, what, error) from error
     if level is not None:
         os.environ["TF_CPP_MIN_LOG_LEVEL"] = level
     return module

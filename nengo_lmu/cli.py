@@ -12,15 +12,28 @@ import sys
 import nengo
 from nengo.exceptions import BuildError, NengoException, ValidationError
 
-from nengo_lmu.backends import resolve_backend
+from nengo_lmu.backends import import_backend_module, resolve_backend
 from nengo_lmu.benchmarks import BENCHMARKS
+from nengo_lmu.convert import command as convert_command
 from nengo_lmu.demos import DEMOS, POPULATIONS, run_demo
-from nengo_lmu.exceptions import DemoInterrupted
+from nengo_lmu.exceptions import DemoInterrupted, MissingExtraError
+from nengo_lmu.gui import command as gui_command
 from nengo_lmu.training import command as train_command
 from nengo_lmu.utils.commands import (
     add_common, check_output_path, positive_float, print_metrics,
 )
 from nengo_lmu.utils.signals import exit_code, interrupted_message, stop_signals
+
+
+# command -> the optional module it cannot start without (the rest say so where used)
+COMMAND_NEEDS = {
+    "train": "nengo_dl",
+    "bench convolution": "tensorflow",
+    "bench mackey-glass": "nengo_dl",
+    "bench training": "nengo_dl",
+    "bench throughput": "nengo_dl",
+    "bench loihi-mapping": "nengo_loihi",
+}
 
 
 def cmd_demo(args):
@@ -89,6 +102,8 @@ def build_parser():
     demo.set_defaults(func=cmd_demo)
 
     train_command.register(commands)
+    gui_command.register(commands)
+    convert_command.register(commands)
 
     bench = commands.add_parser("bench", help="benchmarks that print their figures")
     benches = bench.add_subparsers(dest="bench", required=True)
@@ -105,12 +120,19 @@ def main(argv=None):
     nengo.rc.set("decoder_cache", "enabled", "False")
     try:
         args.backend = resolve_backend(args.backend)
+        command = " ".join(filter(None, (args.command, getattr(args, "bench", None))))
         with stop_signals():  # SIGTERM, SIGHUP: as Ctrl-C
+            if command in COMMAND_NEEDS:  # before any work, not after a data set loads
+                import_backend_module(COMMAND_NEEDS[command], f"{parser.prog} {command}")
             args.func(args)
     except KeyboardInterrupt as error:  # Ctrl-C: a demo says how far it got
         if args.debug:
             raise
         parser.exit(exit_code(error), f"{parser.prog}: {interrupted_message(error)}\n")
+    except MissingExtraError as error:  # its message says what to install
+        if args.debug:
+            raise
+        parser.exit(1, f"{parser.prog}: error: {one_line(error)}\n")
     except ValidationError as error:  # bad input: argparse's exit code
         if args.debug:
             raise

@@ -7,6 +7,8 @@ import sys
 import tempfile
 import warnings
 
+import numpy as np
+
 from nengo_lmu.version import latest_nengo_version, minimum_nengo_version
 
 
@@ -80,3 +82,16 @@ def tensorflow_log_filter():
                 if match is None or _TF_LEVELS[match.group(1)] >= level:
                     sys.stderr.write(line)
             sys.stderr.flush()
+
+
+def filt(synapse, signal, dt):
+    """``synapse.filt(signal, dt=dt, y0=0)`` along time (axis 0), for a 1-D signal too.
+
+    nengo's ``Synapse.filt`` writes each step's output, of shape (1,), into a
+    scalar slot of a 1-D signal, which numpy >= 2.4 refuses (nengo 4.1 does
+    it still); a 1-D signal is filtered as a column, which sums the same.
+    """
+    signal = np.asarray(signal)
+    if signal.ndim == 1:
+        return synapse.filt(signal[:, None], dt=dt, y0=0)[:, 0]
+    return synapse.filt(signal, dt=dt, y0=0)

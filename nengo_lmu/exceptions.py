@@ -18,6 +18,15 @@ class BackendUnavailableError(NengoException, RuntimeError):
     """A backend cannot run here (its package or hardware is missing)."""
 
 
+class MissingExtraError(BackendUnavailableError, ImportError):
+    """An optional extra's package is not installed.
+
+    Its message is one line naming what needs it and the command that
+    installs it (``pip install nengo-lmu[dl]``). It is an ``ImportError``
+    too, which is what it is to code that handles optional imports.
+    """
+
+
 class LoihiPreflightError(BuildError):
     """A network has objects that cannot go on the Loihi chip.
 

@@ -17,37 +17,9 @@ from nengo_lmu.backends import (  # noqa: F401
     is_loihi_backend,
     resolve_backend,
 )
-from nengo_lmu.exceptions import BackendUnavailableError
+from nengo_lmu.builder import DiscretizedNetwork, check_network_dt  # noqa: F401
 from nengo_lmu.loihi.checks import check_loihi_board, check_loihi_ready
 from nengo_lmu.params import DT, check_param
-
-
-class DiscretizedNetwork(nengo.Network):
-    """A network whose dynamics were discretized for one time step, its ``dt``.
-
-    `Simulator` refuses to run one at another step (`check_network_dt`).
-    `.LegendreMemory` is one.
-    """
-
-    dt = None
-
-
-def check_network_dt(network, dt):
-    """Check that every `.DiscretizedNetwork` in ``network`` was discretized at ``dt``.
-
-    A memory discretized at another step would run, but would remember the
-    wrong window; this catches that before anything is built.
-    """
-    networks = [network, *network.all_networks]
-    for net in networks:
-        if isinstance(net, DiscretizedNetwork) and abs(net.dt - dt) > 1e-12 * dt:
-            raise ValidationError(
-                f"{net} was discretized for dt={net.dt:g} but the simulator "
-                f"runs at dt={dt:g}; pass dt={dt:g} to the memory, or run the "
-                f"simulator at dt={net.dt:g}",
-                attr="dt",
-                obj=net,
-            )
 
 
 def Simulator(network, backend=None, **kwargs):
@@ -66,14 +38,24 @@ def Simulator(network, backend=None, **kwargs):
         Passed to the backend's simulator (``dt``, ``seed``, ``progress_bar``,
         and backend-specific options such as NengoDL's ``minibatch_size``).
 
+    Every `.DiscretizedNetwork` in ``network`` (a memory, a cell) is built for
+    the simulator's ``dt``, as under each backend's own simulator (see
+    `nengo_lmu.builder`); a spiking memory gets its Loihi-ready form on
+    ``"loihi-sim"`` and ``"loihi"`` (see `nengo_lmu.loihi.build`).
+
     Raises
     ------
+    nengo.exceptions.ValidationError
+        Before building, if a discretized network cannot be built exactly at
+        the simulator's ``dt`` (`check_network_dt`).
     nengo_lmu.loihi.LoihiPreflightError
         For ``"loihi-sim"`` and ``"loihi"``, before building, if anything in
         ``network`` cannot go on the chip (see `nengo_lmu.loihi.preflight`);
         it lists every problem.
     BackendUnavailableError
-        If the backend's package (or, for ``"loihi"``, NxSDK) is missing.
+        If the backend's package (or, for ``"loihi"``, NxSDK) is missing; for a
+        package, a `.MissingExtraError` naming the extra that installs it
+        (``pip install nengo-lmu[dl]``).
 
     Returns
     -------
@@ -98,14 +80,7 @@ def Simulator(network, backend=None, **kwargs):
         kwargs["dt"] = check_param(DT, kwargs["dt"])
     check_network_dt(network, kwargs.get("dt", 0.001))
 
-    module_name, package = _BACKEND_MODULES[backend]
-    try:
-        module = import_backend_module(module_name)
-    except ImportError as error:
-        raise BackendUnavailableError(
-            f"Backend {backend!r} needs the package {package!r}, which could not "
-            f"be imported ({error}). Install it with: pip install {package}"
-        ) from error
+    module = import_backend_module(_BACKEND_MODULES[backend][0], f"backend={backend!r}")
 
     if is_loihi_backend(backend):
         if backend == "loihi":

@@ -4,17 +4,39 @@ import nengo
 import numpy as np
 from nengo.exceptions import ValidationError
 from nengo.neurons import NeuronTypeParam
-from nengo.params import BoolParam
+from nengo.builder import Builder
+from nengo.params import BoolParam, EnumParam
 
 from nengo_lmu.backends import import_backend_module
+from nengo_lmu.builder import DiscretizedNetwork, build_discretized_network
 from nengo_lmu.params import IntParam, NumberParam, reject_bool
+from nengo_lmu.trainable_theta import add_discretize_theta
 
 from .memory import LegendreMemory
 
 
+class _GlorotUniform(nengo.dists.Distribution):
+    """Glorot-uniform weights (KerasLMU's kernels' default), without NengoDL.
+
+    It draws what ``nengo_dl.dists.Glorot()`` draws from the same ``rng``,
+    so a cell has the same weights whether NengoDL is installed or not.
+    """
+
+    def sample(self, n, d=None, rng=np.random):
+        limit = np.sqrt(6.0 / (n + (1 if d is None else d)))
+        return rng.uniform(-limit, limit, size=(n,) if d is None else (n, d))
+
+
 def _glorot():
-    """NengoDL's Glorot-uniform initializer (what KerasLMU's kernels default to)."""
-    return import_backend_module("nengo_dl").dists.Glorot()
+    return _GlorotUniform()
+
+
+def _nengo_dl():
+    """nengo_dl if installed: only NengoDL reads the ``trainable`` flags."""
+    try:
+        return import_backend_module("nengo_dl")
+    except ImportError:
+        return None
 
 
 class Orthogonal(nengo.dists.Distribution):
@@ -47,7 +69,7 @@ class Orthogonal(nengo.dists.Distribution):
         return self.scale * (q if n >= d else q.T)
 
 
-class LMUCell(nengo.Network):
+class LMUCell(DiscretizedNetwork):
     """The LMU cell of Voelker, Kajić & Eliasmith (2019) as a Nengo network.
 
     A linear memory ``m`` (a `.LegendreMemory` of ``order`` dimensions per
@@ -72,13 +94,23 @@ class LMUCell(nengo.Network):
     The options are those of KerasLMU: ``hidden_to_memory`` (``e_h``),
     ``memory_to_memory`` (``e_m``), ``input_to_hidden`` (``W_x``), and here
     ``hidden_to_hidden`` (``W_h``; False is KerasLMU's ``Dense`` hidden
-    cell). Weights start Glorot-uniform (``nengo_dl.dists.Glorot``), except
+    cell). Weights start Glorot-uniform (as ``nengo_dl.dists.Glorot``), except
     ``W_h``, which starts orthogonal (`.Orthogonal`), as in KerasLMU's
     ``SimpleRNNCell`` hidden cell; ``e_x`` at one, biases at zero. Which
     parameters NengoDL trains is set inside this network with
     ``nengo_dl.configure_settings(trainable=None)``: the memory's ``A`` and
     ``B`` are fixed unless ``trainable_memory``, the biases trained unless
-    ``hidden_bias=False`` (then they are zero).
+    ``hidden_bias=False`` (then they are zero). Without NengoDL installed the
+    cell builds and runs on nengo all the same, without those settings.
+
+    With ``trainable_theta=True`` NengoDL learns the memory's window
+    ``theta`` by backpropagation, as KerasLMU's ``trainable_theta`` does:
+    the memory's ``Ad`` and ``Bd`` are recomputed from ``theta`` at every
+    step (zero-order hold through a differentiable matrix exponential, or
+    Euler), so the gradient reaches ``theta`` through the discretization
+    (see `nengo_lmu.trainable_theta`); ``theta`` is trained as its
+    logarithm, so that a step of the optimizer changes it by a fraction of
+    itself. Other backends run the memory at the given ``theta``.
 
     Parameters
     ----------
@@ -102,6 +134,14 @@ class LMUCell(nengo.Network):
         discretized form) too.
     hidden_bias : bool
         Whether the hidden neurons have a trained bias (else zero).
+    memory_bias : bool
+        Whether the memory's input has a trained bias too (KerasLMU's
+        ``use_bias``): ``u = e_x x + e_h h + e_m m + b_u``, from a constant
+        Node (starts at zero).
+    trainable_theta : bool
+        Whether NengoDL learns ``theta`` (an ideal memory only; see above).
+    method : {"zoh", "euler"}
+        How the memory is discretized (see `nengo_lmu.discretize`).
     input_encoders : float or array_like or nengo.dists.Distribution
         Initial ``e_x`` (``memory_d x size_in``); default 1.
     memory_neurons : int or None
@@ -111,7 +151,9 @@ class LMUCell(nengo.Network):
         Further arguments of the `.LegendreMemory` (``neuron_type``,
         ``synapse``, ...).
     dt : float
-        Time step of the simulator that will run the cell, in seconds.
+        Time step the cell's memory is made for, in seconds; any simulator
+        builds it for its own step (see `nengo_lmu.builder`). The cell's own
+        weights act per step whatever the step.
     label : str
         A name for the network.
     seed : int
@@ -132,8 +174,8 @@ class LMUCell(nengo.Network):
     cell_connections : dict
         The cell's own connections by role: ``"input_to_memory"``,
         ``"hidden_to_memory"``, ``"memory_to_memory"``, ``"input_to_hidden"``,
-        ``"hidden_to_hidden"``, ``"memory_to_hidden"``, ``"hidden_to_output"``
-        (only those that exist).
+        ``"hidden_to_hidden"``, ``"memory_to_hidden"``, ``"hidden_to_output"``,
+        ``"memory_bias"`` (only those that exist).
 
     Examples
     --------
@@ -157,6 +199,9 @@ class LMUCell(nengo.Network):
     hidden_to_hidden = BoolParam("hidden_to_hidden", readonly=True)
     trainable_memory = BoolParam("trainable_memory", readonly=True)
     hidden_bias = BoolParam("hidden_bias", readonly=True)
+    memory_bias = BoolParam("memory_bias", readonly=True)
+    trainable_theta = BoolParam("trainable_theta", readonly=True)
+    method = EnumParam("method", values=("zoh", "euler"), readonly=True)
     memory_neurons = IntParam("memory_neurons", low=1, optional=True, readonly=True)
     dt = NumberParam("dt", low=0, low_open=True, readonly=True)
 
@@ -178,6 +223,9 @@ class LMUCell(nengo.Network):
         memory_neurons=None,
         memory_kwargs=None,
         dt=0.001,
+        memory_bias=False,
+        trainable_theta=False,
+        method="zoh",
         label=None,
         seed=None,
         add_to_container=None,
@@ -205,6 +253,25 @@ class LMUCell(nengo.Network):
         self.hidden_bias = hidden_bias
         self.memory_neurons = memory_neurons
         self.dt = dt
+        self.memory_bias = memory_bias
+        self.trainable_theta = trainable_theta
+        self.method = method
+        if self.trainable_theta and self.memory_neurons is not None:
+            raise ValidationError(
+                "Only an ideal memory (memory_neurons=None) can learn theta: a neural "
+                "memory's weights are solved for one theta",
+                "trainable_theta",
+                self,
+            )
+        if self.trainable_theta and self.trainable_memory:
+            raise ValidationError(
+                "Learn theta or the memory's A and B (trainable_memory), not both: "
+                "theta sets A and B",
+                "trainable_theta",
+                self,
+            )
+        # the cell's own weights are per step; only its memory depends on dt
+        self.record_discretized({}, dt)
         if isinstance(input_encoders, nengo.dists.Distribution):
             e_x = input_encoders
         else:
@@ -220,12 +287,12 @@ class LMUCell(nengo.Network):
                 )
         memory_kwargs = {} if memory_kwargs is None else dict(memory_kwargs)
 
-        nengo_dl = import_backend_module("nengo_dl")
+        nengo_dl = _nengo_dl()
         glorot = _glorot()
         self.cell_connections = {}
         with self:
-            # the trainable flags are local to this network
-            nengo_dl.configure_settings(trainable=None)
+            if nengo_dl is not None:  # the trainable flags are local to this network
+                nengo_dl.configure_settings(trainable=None)
             self.input = nengo.Node(size_in=size_in, label="x")
             self.output = nengo.Node(size_in=units, label="h")
             self.memory = LegendreMemory(
@@ -234,12 +301,14 @@ class LMUCell(nengo.Network):
                 size_in=memory_d,
                 n_neurons=memory_neurons,
                 dt=dt,
+                method=method,
                 label="memory",
                 **memory_kwargs,
             )
             # (nengo's Config does not reach Network subclasses: mark each object)
-            for obj in self.memory.all_ensembles + self.memory.all_connections:
-                self.config[obj].trainable = self.trainable_memory
+            if nengo_dl is not None:
+                for obj in self.memory.all_ensembles + self.memory.all_connections:
+                    self.config[obj].trainable = self.trainable_memory
             self.hidden = nengo.Ensemble(
                 units,
                 1,
@@ -248,7 +317,8 @@ class LMUCell(nengo.Network):
                 bias=nengo.dists.Choice([0.0]),
                 label="hidden",
             )
-            self.config[self.hidden].trainable = self.hidden_bias
+            if nengo_dl is not None:
+                self.config[self.hidden].trainable = self.hidden_bias
             h = self.hidden.neurons
             m = self.memory.output
             u = self.memory.input
@@ -276,3 +346,17 @@ class LMUCell(nengo.Network):
                 m, h, transform=glorot, synapse=None
             )
             conns["hidden_to_output"] = nengo.Connection(h, self.output, synapse=None)
+            if memory_bias:
+                one = nengo.Node(1.0, label="one")
+                conns["memory_bias"] = nengo.Connection(
+                    one, u, transform=np.zeros((memory_d, 1)), synapse=None
+                )
+
+
+@Builder.register(LMUCell)
+def build_lmu_cell(model, cell, **kwargs):
+    """Build an `.LMUCell` for the model's step; a learned theta sets its memory's weights."""
+    built = build_discretized_network(model, cell, **kwargs)
+    if cell.trainable_theta:
+        add_discretize_theta(model, cell)
+    return built

@@ -1,8 +1,12 @@
 """The Legendre memory as a Nengo network."""
 
+import contextlib
+
 import nengo
 import numpy as np
 from nengo.base import ProcessParam
+from nengo.config import Config
+from nengo.params import Default
 from nengo.exceptions import ValidationError
 from nengo.neurons import NeuronTypeParam
 from nengo.params import BoolParam, EnumParam
@@ -16,9 +20,11 @@ from nengo_lmu.loihi.memory import (  # Mirrored: importable from here, as befor
     build_loihi_memory,
     check_loihi_memory,
 )
+
+DEFAULT_NEURON_TYPE = nengo.SpikingRectifiedLinear()
 from nengo_lmu.params import IntParam, NumberParam, check_in_interval, reject_bool
 from nengo_lmu.principle3 import continuous_principle3, discrete_principle3
-from nengo_lmu.simulator import DiscretizedNetwork
+from nengo_lmu.builder import DiscretizedNetwork
 from nengo_lmu.state_statistics import (
     bandlimited_state_covariance,
     bandlimited_state_std,
@@ -84,6 +90,29 @@ def default_lead(neuron_type, tuned_by_user):
     return 0.0
 
 
+def enclosing_ensemble_config():
+    """The ``nengo.Ensemble`` parameters set by the configs of the enclosing networks.
+
+    As nengo's own networks do, a network made inside ``with net:`` takes what
+    the user did not pass from ``net.config[nengo.Ensemble]`` (the innermost
+    network that sets a parameter wins).
+
+    Returns
+    -------
+    dict
+        Parameter name -> value, for each parameter some enclosing config sets.
+    """
+    configured = {}
+    for config in Config.context:  # outermost first: inner ones overwrite
+        if nengo.Ensemble not in config.params:
+            continue
+        params = config[nengo.Ensemble]
+        for name in params.default_params:
+            if name in params:
+                configured[name] = getattr(params, name)
+    return configured
+
+
 class LegendreMemory(DiscretizedNetwork):
     """A memory of the last ``theta`` seconds of its input, in Legendre form.
 
@@ -143,7 +172,11 @@ class LegendreMemory(DiscretizedNetwork):
         Neurons per state dimension, or None for the ideal memory.
     neuron_type : nengo.neurons.NeuronType
         Neuron model of a neural memory (any nengo type: spiking, rate,
-        ``PoissonSpiking(LIFRate())``, ``RegularSpiking(...)``, ...).
+        ``PoissonSpiking(LIFRate())``, ``RegularSpiking(...)``, ...). Default:
+        the enclosing networks' ``config[nengo.Ensemble].neuron_type`` if one
+        sets it, else ``nengo.SpikingRectifiedLinear()`` (linear above
+        threshold, the most accurate per neuron for a linear system, and a
+        neuron the Loihi chip has).
     synapse : float or nengo.Lowpass
         Synapse of a neural memory's recurrent and input connections; only
         ``Lowpass`` (the synapse every backend runs) can be mapped.
@@ -203,10 +236,15 @@ class LegendreMemory(DiscretizedNetwork):
         has (`nengo_lmu.loihi.CHIP_NEURON_TYPES`), ``dt=0.001``, intercepts
         below nengo-loihi's limit (0.95), rates up to 500 Hz; and an even
         ``n_neurons``. Ignored for an ideal memory, which has no neurons.
+        A plain neural memory gets this form anyway when nengo-loihi builds it
+        (with a warning; see `nengo_lmu.loihi.build`): ``loihi=True`` gives it
+        on every backend.
     dt : float
-        Time step of the simulator that will run the network, in seconds. The
-        discrete system is exact only at this step; `nengo_lmu.Simulator`
-        refuses to run the network at any other.
+        Time step the network's objects are made for, in seconds. Any
+        simulator (nengo's, NengoDL's, nengo-loihi's, `nengo_lmu.Simulator`)
+        builds it for its own step instead (see `nengo_lmu.builder`), without
+        changing these objects; a step-dependent transform changed since it was
+        made (trained, edited) is refused at another step.
     method : {"zoh", "euler"}
         Discretization method (see `nengo_lmu.discretize`).
     label : str
@@ -219,6 +257,21 @@ class LegendreMemory(DiscretizedNetwork):
         Passed to each state ensemble of a neural memory, overriding the
         defaults above (``max_rates=Uniform(100, 120)``, ``intercepts`` by
         neuron type, ``eval_points=Gaussian(0, 1 / n_std)``).
+
+    Notes
+    -----
+    As nengo's own networks do, what is not passed follows the enclosing
+    networks' ``config[nengo.Ensemble]`` (``neuron_type``, ``max_rates``,
+    ``intercepts``, ``gain``, ``noise``, ...; the innermost network that sets a
+    parameter wins), and explicit arguments win over the config. Where
+    neither sets them, the memory chooses its tuning itself, because a
+    recurrent linear system needs it: ``max_rates=Uniform(100, 120)``
+    (``Uniform(40, 60)`` in the Loihi-ready form), intercepts and decoder
+    solver by neuron type (`.default_tuning`: neurons kept in their linear
+    regime, little regularization), evaluation points from the state's
+    distribution, and the LIF lead correction (`.default_lead`, only for
+    untuned ``nengo.LIF()``). A config's value is taken as given: its tuning
+    is not corrected.
 
     Attributes
     ----------
@@ -288,7 +341,7 @@ class LegendreMemory(DiscretizedNetwork):
         theta,
         size_in=1,
         n_neurons=None,
-        neuron_type=nengo.SpikingRectifiedLinear(),
+        neuron_type=Default,
         synapse=0.1,
         mapping="discrete",
         normalization="whiten",
@@ -313,7 +366,12 @@ class LegendreMemory(DiscretizedNetwork):
         self.theta = theta
         self.size_in = size_in
         self.n_neurons = n_neurons
-        self.neuron_type = neuron_type
+        # what the user did not pass follows the enclosing networks' config;
+        # kept explicit, so that a build (outside those networks) sees it too
+        configured = enclosing_ensemble_config()
+        configured_type = configured.pop("neuron_type", DEFAULT_NEURON_TYPE)
+        self.neuron_type = configured_type if neuron_type is Default else neuron_type
+        ens_kwargs = {**configured, **ens_kwargs}
         try:
             self.synapse = synapse
         except ValidationError as error:
@@ -337,7 +395,8 @@ class LegendreMemory(DiscretizedNetwork):
         self.dt = dt
         self.method = method
         if self.loihi and self.n_neurons is not None:
-            check_loihi_memory(self, ens_kwargs)
+            check_loihi_memory(self, ens_kwargs, self.dt)
+        self._ens_kwargs = ens_kwargs
 
         self.A, self.B = legendre_ab(self.order, self.theta)
         self.Ad, self.Bd = discretize(self.A, self.B, self.dt, method=self.method)
@@ -346,27 +405,112 @@ class LegendreMemory(DiscretizedNetwork):
         self.input_ensembles = []
         self.applied_lead = 0.0
         self._state_covariance = None
+        if self.n_neurons is not None:
+            self.state_transform = self._normalizing_transform()
 
         with self:
             self.input = nengo.Node(size_in=self.size_in, label="input")
             self.output = nengo.Node(size_in=self.order * self.size_in, label="state")
-            if self.n_neurons is None:
-                self._build_ideal()
-            else:
-                self._build_neural(ens_kwargs)
+            self._build_core(self.dt, self.loihi)
+
+    def _build_core(self, dt, loihi):
+        """Make the memory's dynamics for step ``dt`` (inside ``with self:``).
+
+        Records the objects made (`loihi_form` swaps them) and the
+        step-dependent connections (`discretized_transforms`).
+        """
+        before = {cls: set(objs) for cls, objs in self.objects.items()}
+        if self.n_neurons is None:
+            roles = self._build_ideal(dt)
+        else:
+            roles = self._build_neural(dt, loihi)
+        self._core_objects = {
+            cls: [obj for obj in objs if obj not in before.get(cls, ())]
+            for cls, objs in self.objects.items()
+        }
+        self._discretized_roles = roles
+        self.record_discretized(self._role_transforms(roles, dt, loihi), dt)
+        self._core_loihi = loihi
+
+    def _role_transforms(self, roles, dt, loihi):
+        if self.n_neurons is None:
+            matrices = dict(zip(("A", "B"), discretize(self.A, self.B, dt, method=self.method)))
+        else:
+            A, B, _ = self._mapped_system(dt, self._neural_kwargs(loihi)[1])
+            matrices = {"A": A, "B": B}
+        return {conn: matrices[role] for conn, role in roles}
+
+    def discretized_transforms(self, dt):
+        """The transforms of the memory's step-dependent connections at step ``dt``.
+
+        ``Ad`` and ``Bd`` of an ideal memory; principle 3's recurrent and
+        input transforms of a neural one (with ``mapping="discrete"``; the
+        continuous mapping does not depend on the step).
+        """
+        return self._role_transforms(self._discretized_roles, dt, self._core_loihi)
+
+    def loihi_form_problem(self, dt=0.001):
+        """Why this memory cannot take its Loihi-ready form (``loihi=True``) at ``dt``, or None."""
+        if self.n_neurons is None:
+            return "an ideal memory (n_neurons=None) has no neurons to put on the chip"
+        try:
+            check_loihi_memory(self, self._ens_kwargs, dt)
+        except ValidationError as error:
+            return str(error)
+        return None
+
+    @contextlib.contextmanager
+    def loihi_form(self, dt=0.001):
+        """Context in which the memory has its Loihi-ready form (as ``loihi=True`` builds it).
+
+        nengo-loihi's build uses it (`nengo_lmu.loihi.build`); on exit the
+        memory gets its own objects and attributes back.
+
+        Raises
+        ------
+        nengo.exceptions.ValidationError
+            If it cannot (`loihi_form_problem`).
+        """
+        problem = self.loihi_form_problem(dt)
+        if problem is not None:
+            raise ValidationError(problem, attr="loihi", obj=self)
+        saved_objects = {cls: list(objs) for cls, objs in self.objects.items()}
+        saved = {
+            name: getattr(self, name)
+            for name in ("state_ensembles", "input_ensembles", "applied_lead", "_core_objects",
+                         "_discretized_roles", "_discretized", "_core_dt", "_core_loihi")
+        }
+        try:
+            for cls, objs in self._core_objects.items():
+                core = set(objs)
+                self.objects[cls][:] = [obj for obj in self.objects[cls] if obj not in core]
+            self.state_ensembles, self.input_ensembles = [], []
+            with self:
+                self._build_core(dt, loihi=True)
+            yield
+        finally:
+            for cls, objs in saved_objects.items():
+                self.objects[cls][:] = objs
+            for name, value in saved.items():
+                setattr(self, name, value)
 
     def _memory_slices(self):
         """The slice of the state belonging to each input dimension."""
         return [slice(k * self.order, (k + 1) * self.order) for k in range(self.size_in)]
 
-    def _build_ideal(self):
+    def _build_ideal(self, dt):
+        Ad, Bd = discretize(self.A, self.B, dt, method=self.method)
+        roles = []
         # one pair of connections per input dimension: the memories are
         # independent, and block-diagonal weights would cost size_in**2
         for k, part in enumerate(self._memory_slices()):
             state = self.output[part]
-            nengo.Connection(self.input[k], state, transform=self.Bd, synapse=None)
+            conn = nengo.Connection(self.input[k], state, transform=Bd, synapse=None)
+            roles.append((conn, "B"))
             # synapse=0 delays by one step: this reads m[t - 1]
-            nengo.Connection(state, state, transform=self.Ad, synapse=0)
+            conn = nengo.Connection(state, state, transform=Ad, synapse=0)
+            roles.append((conn, "A"))
+        return roles
 
     def state_covariance(self):
         """Expected covariance of one memory's state (``order x order``).
@@ -417,18 +561,10 @@ class LegendreMemory(DiscretizedNetwork):
             return np.diag(self.n_std * np.sqrt(np.diag(covariance)))
         return whitening_transform(covariance, self.n_std)
 
-    def _build_neural(self, ens_kwargs):
-        S = self._normalizing_transform()
-        S_inv = np.linalg.inv(S)
-        self.state_transform = S
-        # the continuous system in the represented coordinates
-        A_z, B_z = S_inv @ self.A @ S, S_inv @ self.B
-        if self.mapping == "discrete":
-            A, B = discrete_principle3(S_inv @ self.Ad @ S, S_inv @ self.Bd, self.synapse.tau, self.dt)
-        else:
-            A, B = continuous_principle3(A_z, B_z, self.synapse.tau)
-
-        if self.loihi:
+    def _neural_kwargs(self, loihi):
+        """The state ensembles' keyword arguments, and the lead to correct for."""
+        ens_kwargs = dict(self._ens_kwargs)
+        if loihi:
             # Loihi's spike periods are whole steps, so a neuron's rate takes
             # the values 1/(k dt) only: 8-10% apart at 100-120 Hz, 2-2.5% at
             # 40-60 Hz, where the memory's state error on the emulator comes
@@ -438,21 +574,39 @@ class LegendreMemory(DiscretizedNetwork):
         if lead is None:
             tuned = {"max_rates", "intercepts", "gain", "bias"} & set(ens_kwargs)
             lead = default_lead(self.neuron_type, tuned_by_user=bool(tuned))
+        intercepts, _ = default_tuning(self.neuron_type)
+        ens_kwargs.setdefault("max_rates", nengo.dists.Uniform(100, 120))
+        ens_kwargs.setdefault("intercepts", intercepts)
+        return ens_kwargs, lead
+
+    def _mapped_system(self, dt, lead):
+        """Principle 3's recurrent and input transforms (represented coordinates) at ``dt``."""
+        S = self.state_transform
+        S_inv = np.linalg.inv(S)
+        # the continuous system in the represented coordinates
+        A_z, B_z = S_inv @ self.A @ S, S_inv @ self.B
+        if self.mapping == "discrete":
+            Ad, Bd = discretize(self.A, self.B, dt, method=self.method)
+            A, B = discrete_principle3(S_inv @ Ad @ S, S_inv @ Bd, self.synapse.tau, dt)
+        else:
+            A, B = continuous_principle3(A_z, B_z, self.synapse.tau)
         if lead != 0:
             # the output is x + lead * dx/dt: fold that into the mapping
             A = A @ np.linalg.inv(np.eye(self.order) + lead * A_z)
             B = B - lead * A @ B_z
-        self.applied_lead = lead
+        return A, B, lead
 
-        intercepts, solver = default_tuning(self.neuron_type)
-        ens_kwargs.setdefault("max_rates", nengo.dists.Uniform(100, 120))
-        ens_kwargs.setdefault("intercepts", intercepts)
+    def _build_neural(self, dt, loihi):
+        S = self.state_transform
+        ens_kwargs, lead = self._neural_kwargs(loihi)
+        A, B, self.applied_lead = self._mapped_system(dt, lead)
+        _, solver = default_tuning(self.neuron_type)
         # the decoders of the state are those of every connection made here
         self.config[nengo.Connection].solver = solver if self.solver is None else self.solver
 
-        if self.loihi:
-            build_loihi_memory(self, A, B, S, ens_kwargs)
-            return
+        if loihi:
+            return build_loihi_memory(self, A, B, S, ens_kwargs)
+        roles = []
         for k, part in enumerate(self._memory_slices()):
             if self.layout == "array":
                 ens_kwargs.setdefault("eval_points", nengo.dists.Gaussian(0, 1 / self.n_std))
@@ -481,9 +635,12 @@ class LegendreMemory(DiscretizedNetwork):
                 )
                 self.state_ensembles.append(ensemble)
                 ens_in = ens_out = ensemble
-            nengo.Connection(self.input[k], ens_in, transform=B, synapse=self.synapse)
-            nengo.Connection(ens_out, ens_in, transform=A, synapse=self.synapse)
+            conn = nengo.Connection(self.input[k], ens_in, transform=B, synapse=self.synapse)
+            roles.append((conn, "B"))
+            conn = nengo.Connection(ens_out, ens_in, transform=A, synapse=self.synapse)
+            roles.append((conn, "A"))
             nengo.Connection(ens_out, self.output[part], transform=S, synapse=None)
+        return roles
 
     @property
     def size_out(self):

@@ -12,9 +12,18 @@ test slow on the given backends only (the emulator runs a spiking network some
 A test of a feature that some backends lack is marked
 ``@pytest.mark.backends_lack("loihi-sim", "loihi", reason="...")``: on those
 backends it is skipped with that reason, never passed silently.
+
+A test that needs an optional extra is marked ``dl`` (nengo-dl and TensorFlow)
+or ``loihi`` (nengo-loihi); the backend parameter adds the mark itself, and so
+does a folder of such tests (``tests/training/``: NengoDL trains). Where
+the extra's package is not installed (the core stack of ``make test-core``)
+the test is skipped, naming the extra to install; ``-m "not dl and not loihi"``
+deselects them all.
 """
 
 import functools
+import importlib.util
+import pathlib
 import re
 
 import nengo
@@ -25,6 +34,11 @@ from pytest_rng.plugin import Seed
 import nengo_lmu
 
 DEFAULT_BACKENDS = "nengo,dl,loihi-sim"
+# marker -> (the package its tests need, the extra that installs it)
+EXTRA_MARKERS = {"dl": ("nengo_dl", "dl"), "loihi": ("nengo_loihi", "loihi")}
+# a folder of tests/ whose every test needs an extra -> its marker
+EXTRA_FOLDERS = {"training": "dl"}
+TESTS = pathlib.Path(__file__).parent
 _BACKEND_ID = re.compile(
     r"-?backend=(?:%s)"
     % "|".join(sorted(map(re.escape, nengo_lmu.BACKENDS), key=len, reverse=True))
@@ -43,6 +57,35 @@ def pytest_configure(config):
         "markers",
         "slow_on(*backends): the test is slow (runs only with --slow) on these backends",
     )
+    for marker, (module, extra) in EXTRA_MARKERS.items():
+        config.addinivalue_line(
+            "markers",
+            f"{marker}: needs {module} (pip install nengo-lmu[{extra}]); skipped without it",
+        )
+
+
+def extra_marker(backend):
+    """The marker of the extra a backend needs (None for nengo, in the core)."""
+    if backend == "dl":
+        return "dl"
+    return "loihi" if nengo_lmu.backends.is_loihi_backend(backend) else None
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by these marks
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        path = pathlib.Path(item.path)
+        if TESTS in path.parents and path.relative_to(TESTS).parts[0] in EXTRA_FOLDERS:
+            item.add_marker(EXTRA_FOLDERS[path.relative_to(TESTS).parts[0]])
+    missing = {
+        marker: f"needs {module}, not installed (pip install nengo-lmu[{extra}])"
+        for marker, (module, extra) in EXTRA_MARKERS.items()
+        if importlib.util.find_spec(module) is None
+    }
+    for item in items:
+        for marker, reason in missing.items():
+            if item.get_closest_marker(marker) is not None:
+                item.add_marker(pytest.mark.skip(reason=reason))
 
 
 def pytest_addoption(parser):
@@ -68,6 +111,8 @@ def pytest_generate_tests(metafunc):
             marks = [pytest.mark.skip(reason=f"{b}: {lacking[b]}")] if b in lacking else []
             if b in slow_on:
                 marks.append(pytest.mark.slow)
+            if extra_marker(b) is not None:
+                marks.append(getattr(pytest.mark, extra_marker(b)))
             params.append(pytest.param(b, marks=marks))
         metafunc.parametrize("backend", params, ids=[f"backend={b}" for b in backends])
 

@@ -19,7 +19,7 @@ from nengo.exceptions import ValidationError
 
 import nengo_lmu
 from nengo_lmu import cli
-from nengo_lmu.backends import resolve_backend
+from nengo_lmu.backends import EXTRAS, resolve_backend
 from nengo_lmu.benchmarks.batched import compare_batched
 from nengo_lmu.benchmarks.throughput import run_throughput
 from nengo_lmu.datasets import load_images, mackey_glass, psdigits, psmnist, read_idx
@@ -393,8 +393,17 @@ CLI_CASES = [
 ]
 
 
+def needs_extra(argv):
+    """The mark of the extra a command checks for before anything else (`cli.COMMAND_NEEDS`)."""
+    if not isinstance(argv, list):
+        return []
+    module = cli.COMMAND_NEEDS.get(" ".join(argv[:2] if argv[0] == "bench" else argv[:1]))
+    return [] if module is None else [getattr(pytest.mark, EXTRAS[module][1])]
+
+
 @pytest.mark.parametrize(
-    "argv, name", [c[1:] for c in CLI_CASES], ids=[f"cli-{c[0]}" for c in CLI_CASES]
+    "argv, name", [pytest.param(*c[1:], marks=needs_extra(c[1])) for c in CLI_CASES],
+    ids=[f"cli-{c[0]}" for c in CLI_CASES],
 )
 def test_cli_bad_input(argv, name, capsys):
     with pytest.raises(SystemExit) as info:
@@ -418,7 +427,8 @@ ENV_CASES = [
 
 
 @pytest.mark.parametrize(
-    "variable, value, run", [c[1:] for c in ENV_CASES], ids=[f"env-{c[0]}" for c in ENV_CASES]
+    "variable, value, run", [pytest.param(*c[1:], marks=needs_extra(c[3])) for c in ENV_CASES],
+    ids=[f"env-{c[0]}" for c in ENV_CASES],
 )
 def test_environment_variable_bad_value(variable, value, run, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv(variable, value(tmp_path))
@@ -442,6 +452,7 @@ def test_empty_backend_variable_means_unset(monkeypatch):
     assert resolve_backend() == "dl"
 
 
+@pytest.mark.dl
 def test_cli_debug_shows_the_error(capsys):
     with pytest.raises(ValidationError):
         cli.main(["--debug", "train", "psdigits", "--load", "/nonexistent.npz"])

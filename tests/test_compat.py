@@ -51,6 +51,7 @@ def test_import_keeps_globals_and_quiets_tensorflow():
     assert run_python(code, TF_CPP_MIN_LOG_LEVEL="0").stdout.strip() == "0"
 
 
+@pytest.mark.dl
 def test_tensorflow_startup_is_quiet():
     result = run_python(
         "import nengo_lmu, nengo, warnings\n"

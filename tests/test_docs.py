@@ -20,7 +20,9 @@ def python_blocks(path):
     return ["\n".join(line[3:] for line in block.splitlines()) for block in blocks]
 
 
-@pytest.mark.parametrize("page, n_blocks", [("README.rst", 1), ("docs/getting_started.rst", 4)])
+@pytest.mark.parametrize("page, n_blocks", [
+    ("README.rst", 1), pytest.param("docs/getting_started.rst", 4, marks=pytest.mark.dl)
+])
 def test_code_in_page_runs(page, n_blocks, monkeypatch):
     matplotlib.use("Agg")
     monkeypatch.delenv("NENGO_LMU_BACKEND", raising=False)

@@ -65,6 +65,7 @@ def test_memory_capacity(backend, tmp_path):
     assert float(metrics["mse_window_1000"]) < float(metrics["mse_window_100"]) / 10
 
 
+@pytest.mark.dl
 def test_backend_switching(tmp_path):
     """One model on nengo and dl (the default), one ``backend=`` apart."""
     result = subprocess.run(
@@ -92,6 +93,7 @@ def test_backend_switching(tmp_path):
 
 # trains with NengoDL (about a minute), then runs the trained cell on the backend;
 # the default suite runs it once, on nengo
+@pytest.mark.dl
 @pytest.mark.slow_on("dl", "loihi-sim", "loihi")
 def test_lmu_cell_training(backend, tmp_path):
     metrics = run_example("lmu_cell_training.py", tmp_path, "--backend", backend)

@@ -19,7 +19,8 @@ from nengo_lmu import _deprecated
 
 ROOT = pathlib.Path(__file__).parents[1]
 # the installed name of each source folder (setup.cfg's package_dir)
-PACKAGES = {"nengo_lmu": ROOT / "nengo_lmu", "nengo_lmu.networks": ROOT / "networks"}
+PACKAGES = {"nengo_lmu": ROOT / "nengo_lmu", "nengo_lmu.networks": ROOT / "networks",
+            "nengo_lmu.gui.examples": ROOT / "examples" / "gui"}
 PARAM_TYPES = {"IntParam", "NumberParam", "EnumParam", "BoolParam"}
 
 

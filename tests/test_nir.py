@@ -325,6 +325,7 @@ def drive(node, signal, dt=0.001):
         nengo.Connection(nengo.Node(play), node, synapse=None)
 
 
+@pytest.mark.dl
 @pytest.mark.parametrize("hidden_to_hidden", [False, True])
 def test_deployed_cell_round_trip(seed, allclose, hidden_to_hidden):
     model = deployed_cell(seed, hidden_to_hidden)
@@ -433,6 +434,7 @@ def neuron_type_voltage(J, steps, dt=0.001):
     return voltage
 
 
+@pytest.mark.dl
 def test_deployed_cell_with_nir_neurons(seed, allclose):
     """``nengo_neurons=False`` runs the hidden layer by NIR's equations (`NIRIF`)."""
     model = deployed_cell(seed)
@@ -467,6 +469,7 @@ def test_deployed_cell_with_nir_neurons(seed, allclose):
     assert allclose(outputs[1][1:], np.array(expected)[:-1], atol=1e-9, rtol=0)
 
 
+@pytest.mark.dl
 def test_refuses_what_nir_populations_without_synapse_cannot_take(seed):
     model = deployed_cell(seed)
     with model.net:  # a delayed input into the memory (hidden_to_memory)

@@ -20,6 +20,7 @@ def make_memory_model(seed):
     return model, probe
 
 
+@pytest.mark.dl
 def test_nengo_and_dl_agree(seed, allclose):
     model, probe = make_memory_model(seed)
     outputs = {}
@@ -54,7 +55,8 @@ def test_backend_from_environment(monkeypatch):
 def test_missing_backend_package_says_what_to_install(monkeypatch):
     model, _ = make_memory_model(0)
     monkeypatch.setitem(sys.modules, "nengo_dl", None)  # makes "import nengo_dl" fail
-    with pytest.raises(nengo_lmu.BackendUnavailableError, match="pip install nengo-dl"):
+    message = r"^backend='dl' needs nengo-dl, which is not installed: pip install nengo-lmu\[dl\]$"
+    with pytest.raises(nengo_lmu.MissingExtraError, match=message):
         nengo_lmu.Simulator(model, backend="dl")
 
 
@@ -64,6 +66,7 @@ def test_not_a_network():
     assert info.value.attr == "network"
 
 
+@pytest.mark.loihi
 def test_loihi_without_board_names_the_emulator(monkeypatch):
     from nengo_loihi.hardware import nxsdk_shim
 

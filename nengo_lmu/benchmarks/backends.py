@@ -36,6 +36,7 @@ from nengo_lmu.utils.commands import (
     backend_list, comma_list, format_table, nonnegative_int, positive_float, positive_int,
     quiet_stdout, seed_arg,
 )
+from nengo_lmu.utils.progress import tqdm
 
 DEFAULT_BACKENDS = ("nengo", "dl", "loihi-sim")
 
@@ -121,7 +122,6 @@ def run_backend_table(
     dt = check_param(DT, dt)
     repeats = check_param(REPEATS, repeats)
 
-    from tqdm import tqdm  # pylint: disable=import-outside-toplevel
 
     rows = []
     bar = tqdm(total=len(networks) * len(backends), desc="backends bench",

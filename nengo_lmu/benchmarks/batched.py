@@ -16,6 +16,7 @@ from nengo_lmu.benchmarks.backend_networks import check_networks, n_steps, probe
 from nengo_lmu.params import DT, DURATION, REPEATS, IntParam, check_param
 from nengo_lmu.simulator import Simulator
 from nengo_lmu.utils.commands import format_table, quiet_stdout
+from nengo_lmu.utils.progress import tqdm
 
 _N_SIGNALS = IntParam("n_signals", low=1)
 
@@ -100,7 +101,6 @@ def compare_batched(
     dt = check_param(DT, dt)
     repeats = check_param(REPEATS, repeats)
 
-    from tqdm import tqdm  # pylint: disable=import-outside-toplevel
 
     steps = n_steps(duration, dt)
     signals = np.stack(

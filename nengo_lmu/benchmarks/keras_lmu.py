@@ -26,6 +26,7 @@ from nengo_lmu.params import (
 from nengo_lmu.utils.commands import (
     add_common, nonnegative_int, positive_float, positive_int, print_metrics,
 )
+from nengo_lmu.utils.progress import tqdm
 
 _IMPLEMENTATION = EnumParam("implementation", values=("lmu", "cell"))
 #: Hidden cells of the baseline: KerasLMU's psMNIST recipe, or nengo-lmu's (recurrent or not).
@@ -69,7 +70,6 @@ def _epoch_timer(tf):
 
 
 def _progress_bar(tf, epochs, steps_per_epoch):
-    from tqdm import tqdm  # pylint: disable=import-outside-toplevel
 
     class Progress(tf.keras.callbacks.Callback):
         """A tqdm bar on stderr over all training batches, with the running loss."""

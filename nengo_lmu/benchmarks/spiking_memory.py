@@ -13,6 +13,7 @@ from nengo_lmu.utils.commands import (
     add_common, choice_list, format_table, positive_float, positive_int, quiet_stdout,
 )
 from nengo_lmu.utils.files import save_figure
+from nengo_lmu.utils.progress import tqdm
 
 ORDER, THETA = 6, 1.0
 HAND_BUILT_STATE, HAND_BUILT_DELAY = 0.075, 0.10  # published re-measurement
@@ -175,7 +176,6 @@ PARTS = {"comparison", "scaling", "long", "cost"}
 
 def run(args):
     """Run the parts named in ``args.parts``; print tables; save plots."""
-    from tqdm import tqdm  # pylint: disable=import-outside-toplevel
 
     progress = lambda items, desc: tqdm(list(items), desc=desc, leave=False)  # noqa: E731
     plot_dir = pathlib.Path(args.plot_dir)

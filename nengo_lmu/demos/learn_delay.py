@@ -23,6 +23,26 @@ from nengo_lmu.networks import LearnedReadout, LegendreMemory
 from nengo_lmu.params import check_in_interval
 
 
+def delay_learning_network(stim, target, order, theta, n_neurons, learning_rate, dt, seed):
+    """The demo's network: ``stim`` into a memory, a `.LearnedReadout` learning ``target``.
+
+    ``stim`` and ``target`` are the outputs of the input and target Nodes
+    (a process, or a function of time). The returned network keeps its parts
+    as attributes: ``stim`` and ``target`` (the Nodes), ``memory`` and
+    ``readout``; the demo probes them, the GUI (`nengo_lmu.gui`) plots them.
+    """
+    with nengo.Network(label="delay learning demo", seed=seed) as model:
+        model.stim = nengo.Node(stim, label="input")
+        model.target = nengo.Node(target, label="target")
+        model.memory = LegendreMemory(order, theta, dt=dt)
+        nengo.Connection(model.stim, model.memory.input, synapse=None)
+        model.readout = LearnedReadout(
+            model.memory, n_neurons=n_neurons, learning_rate=learning_rate
+        )
+        model.readout.learn_from(model.target)
+    return model
+
+
 def run_delay_learning_demo(
     seed=0,
     backend=None,
@@ -84,15 +104,15 @@ def run_delay_learning_demo(
     _, u, n_steps, learn_steps = white_noise_input(duration, freq, rms, test_fraction, dt, seed)
     target = delayed(u, int(round(delay / dt)))
 
-    with nengo.Network(label="delay learning demo", seed=seed) as model:
-        stim = nengo.Node(nengo.processes.PresentInput(u, presentation_time=dt))
-        target_node = nengo.Node(nengo.processes.PresentInput(target, presentation_time=dt))
-        memory = LegendreMemory(order, theta, dt=dt)
-        nengo.Connection(stim, memory.input, synapse=None)
-        readout = LearnedReadout(memory, n_neurons=n_neurons, learning_rate=learning_rate)
-        readout.learn_from(target_node)
+    model = delay_learning_network(
+        nengo.processes.PresentInput(u, presentation_time=dt),
+        nengo.processes.PresentInput(target, presentation_time=dt),
+        order, theta, n_neurons, learning_rate, dt, seed,
+    )
+    readout = model.readout
+    with model:
         p_output = nengo.Probe(readout.output, synapse=probe_synapse)
-        p_state = nengo.Probe(memory.output, synapse=None)
+        p_state = nengo.Probe(model.memory.output, synapse=None)
 
     sim, steps = run_learning_then_test(
         model, readout, learn_steps, n_steps, backend, dt, progress_bar

@@ -113,6 +113,31 @@ def _window_product(readout):
     return lambda x: [scales[0] * x[0] * scales[1] * x[1]]
 
 
+def product_learning_network(
+    stim, target, process, order, theta, dt, seed, target_synapse, readout_options
+):
+    """The demo's network: ``stim`` into a memory, a `.LearnedReadout` learning ``target``.
+
+    ``stim`` and ``target`` are the outputs of the input and target Nodes
+    (a process, or a function of time); ``process`` is the input's (the
+    memory scales by its statistics); the target reaches PES through
+    ``target_synapse``; ``readout_options`` go to the `.LearnedReadout`. The
+    returned network keeps its parts as attributes: ``stim`` and ``target``
+    (the Nodes), ``memory`` and ``readout``; the demo probes them, the GUI
+    (`nengo_lmu.gui`) plots them.
+    """
+    with nengo.Network(label="product learning demo", seed=seed) as model:
+        model.stim = nengo.Node(stim, label="input")
+        model.target = nengo.Node(target, label="target")
+        # the memory knows its input's statistics: the population's scaling
+        # follows the input's actual spread rather than a worst case
+        model.memory = LegendreMemory(order, theta, dt=dt, input_process=process)
+        nengo.Connection(model.stim, model.memory.input, synapse=None)
+        model.readout = LearnedReadout(model.memory, **readout_options)
+        model.readout.learn_from(model.target, synapse=target_synapse)
+    return model
+
+
 def run_product_learning_demo(
     seed=0,
     backend=None,
@@ -361,26 +386,24 @@ def run_product_learning_demo(
     delay_steps = int(round(delay / dt))
     target = u * delayed(u, delay_steps)
 
-    with nengo.Network(label="product learning demo", seed=seed) as model:
-        stim = nengo.Node(nengo.processes.PresentInput(u, presentation_time=dt))
-        target_node = nengo.Node(nengo.processes.PresentInput(target, presentation_time=dt))
-        # the memory knows its input's statistics: the population's scaling
-        # follows the input's actual spread rather than a worst case
-        memory = LegendreMemory(order, theta, dt=dt, input_process=process)
-        nengo.Connection(stim, memory.input, synapse=None)
-        readout = LearnedReadout(
-            memory,
-            n_neurons=n_neurons,
-            **({} if max_rates is None else {"max_rates": nengo.dists.Uniform(*max_rates)}),
-            learning_rate=learning_rate,
-            population=population,
-            delays=[0.0, delay] if population == "window" else None,
-            # on nengo-loihi, its decode_tau is this filter (see above)
-            input_synapse=None if on_loihi else input_synapse,
-            weight_splits=weight_splits,
-            error_step=error_step,
-        )
-        readout.learn_from(target_node, synapse=input_synapse)
+    readout_options = dict(
+        n_neurons=n_neurons,
+        **({} if max_rates is None else {"max_rates": nengo.dists.Uniform(*max_rates)}),
+        learning_rate=learning_rate,
+        population=population,
+        delays=[0.0, delay] if population == "window" else None,
+        # on nengo-loihi, its decode_tau is this filter (see above)
+        input_synapse=None if on_loihi else input_synapse,
+        weight_splits=weight_splits,
+        error_step=error_step,
+    )
+    model = product_learning_network(
+        nengo.processes.PresentInput(u, presentation_time=dt),
+        nengo.processes.PresentInput(target, presentation_time=dt),
+        process, order, theta, dt, seed, input_synapse, readout_options,
+    )
+    memory, readout = model.memory, model.readout
+    with model:
         p_output = nengo.Probe(readout.output, synapse=probe_synapse)
         p_state = nengo.Probe(memory.output, synapse=None)
         if bound:

@@ -18,6 +18,37 @@ from nengo_lmu.params import TEST_FRACTION, check_param
 from nengo_lmu.utils.files import save_figure
 
 
+def series_steps(n_samples, per_sample):
+    """The normalized Mackey-Glass series, each of ``n_samples`` repeated ``per_sample`` steps."""
+    series = mackey_glass(n_samples)
+    series = (series - series.mean()) / (3 * series.std())  # mostly within [-1, 1]
+    return np.repeat(series, per_sample)
+
+
+def mackey_glass_network(sample, shift, order, theta, n_neurons, learning_rate, dt, seed):
+    """The demo's network: a memory of the series, a `.LearnedReadout` of its present value.
+
+    ``sample(t, lag)`` is the series at time ``t``, ``lag`` steps late. While
+    ``readout.learning``, the memory sees it ``shift`` steps late; otherwise
+    the present. The returned network keeps its parts as attributes: ``now``
+    (the series now, the target), ``feed`` (what the memory sees), ``memory``
+    and ``readout``; the demo probes them, the GUI (`nengo_lmu.gui`) plots them.
+    """
+    with nengo.Network(label="Mackey-Glass demo", seed=seed) as model:
+        model.now = nengo.Node(sample, label="series now")
+        model.memory = LegendreMemory(order, theta, dt=dt)
+        readout = model.readout = LearnedReadout(
+            model.memory, n_neurons=n_neurons, learning_rate=learning_rate
+        )
+        readout.learn_from(model.now)
+        # late by `shift` steps while learning; the present afterwards
+        model.feed = nengo.Node(
+            lambda t: sample(t, shift if readout.learning else 0), label="feed"
+        )
+        nengo.Connection(model.feed, model.memory.input, synapse=None)
+    return model
+
+
 def run_mackey_glass_demo(
     seed=0,
     backend=None,
@@ -87,10 +118,8 @@ def run_mackey_glass_demo(
     n_samples = int(round(duration / sample_time))
     n_learn = int(round((1 - test_fraction) * n_samples))
     n_test = n_samples - n_learn
-    series = mackey_glass(n_samples + ahead)
-    series = (series - series.mean()) / (3 * series.std())  # mostly within [-1, 1]
     per_sample = int(round(sample_time / dt))
-    u = np.repeat(series, per_sample)
+    u = series_steps(n_samples + ahead, per_sample)
     shift = ahead * per_sample
     n_steps = n_samples * per_sample
     learn_steps = n_learn * per_sample
@@ -106,14 +135,9 @@ def run_mackey_glass_demo(
     def sample(t, lag=0):
         return u[max(int(round(t / dt)) - 1 - lag, 0)]
 
-    with nengo.Network(label="Mackey-Glass demo", seed=seed) as model:
-        now = nengo.Node(sample, label="series now")
-        memory = LegendreMemory(order, theta, dt=dt)
-        readout = LearnedReadout(memory, n_neurons=n_neurons, learning_rate=learning_rate)
-        readout.learn_from(now)
-        # late by `ahead` samples while learning; the present afterwards
-        feed = nengo.Node(lambda t: sample(t, shift if readout.learning else 0), label="feed")
-        nengo.Connection(feed, memory.input, synapse=None)
+    model = mackey_glass_network(sample, shift, order, theta, n_neurons, learning_rate, dt, seed)
+    readout = model.readout
+    with model:
         p_output = nengo.Probe(readout.output, synapse=probe_synapse)
 
     sim, steps = run_learning_then_test(

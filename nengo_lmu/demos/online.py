@@ -10,6 +10,7 @@ import nengo
 import numpy as np
 from nengo.exceptions import ValidationError
 
+from nengo_lmu.compat import filt
 from nengo_lmu.demos.partial import ChunkedRun
 from nengo_lmu.params import DURATION, TEST_FRACTION, check_param
 from nengo_lmu.simulator import Simulator
@@ -90,8 +91,8 @@ def filtered_like_output(signal, readout, probe_synapse, dt, input_synapse=None)
     signal the population receives and the population.
     """
     if input_synapse is not None:
-        signal = input_synapse.filt(signal, dt=dt, y0=0)
-    return probe_synapse.filt(readout.synapse.filt(signal, dt=dt, y0=0), dt=dt, y0=0)
+        signal = filt(input_synapse, signal, dt)
+    return filt(probe_synapse, filt(readout.synapse, signal, dt), dt)
 
 
 def save_learning_plot(path, t, u, target, output, learning_off, delay, target_label=None):

@@ -22,7 +22,9 @@ the chip as spikes. What goes on the chip must fit the chip:
 
 `preflight` lists every object that breaks one of these rules and why;
 `nengo_lmu.Simulator` runs it before building for ``"loihi-sim"`` and
-``"loihi"``, and raises `LoihiPreflightError` listing them all.
+``"loihi"``, and nengo-loihi's own ``Simulator`` before building a network
+that holds nengo-lmu networks (`nengo_lmu.loihi.build`); both raise
+`LoihiPreflightError` listing them all.
 """
 
 import sys
@@ -268,19 +270,22 @@ def preflight(network, dt=LOIHI_DT):
                     f"input filter (nengo-loihi would use {max(ens_taus):g} for all)",
                 )
             )
-    problems.extend(_memory_problems(network, on_chip_set))
+    problems.extend(_memory_problems(network, on_chip_set, dt))
     return problems
 
 
-def _memory_problems(network, on_chip_set):
-    """Neural Legendre memories built without ``loihi=True`` whose ensembles are on chip.
+def _memory_problems(network, on_chip_set, dt):
+    """Neural Legendre memories on the chip that cannot take their Loihi-ready form.
 
-    Their recurrence goes through the ensemble array's passthrough output
-    Node; nengo-loihi folds it into ensemble-to-ensemble weights whose range it
-    cannot quantize ("Could not find appropriate weight exponent", deep in
-    the build). Found by what the memory says of itself (its class's
-    ``is_legendre_memory`` marker, which subclasses inherit, and its ``loihi``
-    and ``n_neurons`` attributes), so this module needs not import the networks.
+    A spiking memory built without ``loihi=True`` recurs through the ensemble
+    array's passthrough output Node; nengo-loihi folds it into
+    ensemble-to-ensemble weights whose range it cannot quantize ("Could not
+    find appropriate weight exponent", deep in the build). So nengo-loihi's
+    build gives it its Loihi-ready form (`nengo_lmu.loihi.build`); this lists
+    those that cannot have it, and why. Found by what the memory says of itself
+    (its class's ``is_legendre_memory`` marker, which subclasses inherit, its
+    ``loihi`` and ``n_neurons`` attributes and ``loihi_form_problem``), so this
+    module needs not import the networks.
     """
     problems = []
     for net in [network] + list(network.all_networks):
@@ -290,13 +295,16 @@ def _memory_problems(network, on_chip_set):
             continue
         if not any(ens in on_chip_set for ens in net.all_ensembles):
             continue
+        problem = net.loihi_form_problem(dt)
+        if problem is None:
+            continue
         problems.append(
             (
                 net,
-                f"the spiking memory {net.label or type(net).__name__!r} was built "
-                "without loihi=True: nengo-loihi cannot quantize its recurrent "
-                "weights ('Could not find appropriate weight exponent'); build it "
-                "with LegendreMemory(..., loihi=True)",
+                f"the spiking memory {net.label or type(net).__name__!r} cannot take "
+                f"its Loihi-ready form, which nengo-loihi needs (its plain form's "
+                f"recurrent weights cannot be quantized: 'Could not find appropriate "
+                f"weight exponent'): {problem}",
             )
         )
     return problems

@@ -16,6 +16,9 @@ import numpy as np
 
 from nengo_lmu.backends import import_backend_module
 
+#: Neurocores on one Loihi chip
+CORES_PER_CHIP = 128
+
 
 @contextlib.contextmanager
 def _recording_weights(records):
@@ -45,7 +48,7 @@ def _recording_weights(records):
         discretize.discretize_synapse = original
 
 
-def loihi_mapping(network, dt=0.001, seed=None):
+def loihi_mapping(network, dt=0.001, seed=None, model=None):
     """Build ``network`` for Loihi (emulator) and measure how it maps onto the chip.
 
     Parameters
@@ -56,13 +59,20 @@ def loihi_mapping(network, dt=0.001, seed=None):
         Time step.
     seed : int, optional
         Simulator seed.
+    model : nengo_loihi.builder.Model, optional
+        The model to build into (see `nengo_lmu.loihi.loihi_model`); None:
+        nengo-loihi's default.
 
     Returns
     -------
     dict
         ``cores`` (cores used), ``chips``, ``neurons`` (compartments on chip),
         ``neurons_per_core`` (array, one per core), ``synapse_bits_per_core``
-        (array, fraction of each core's synapse memory used), ``weights``
+        (array, fraction of each core's synapse memory used),
+        ``in_axons_per_core`` and ``out_axons_per_core`` (arrays),
+        ``limits`` (nengo-loihi's per-core limits: ``compartments``,
+        ``in_axons``, ``out_axons``, ``synapse_bits``), ``fits_one_chip``
+        (at most `CORES_PER_CHIP` cores), ``weights``
         (number of non-learned weights), ``weight_rel_rms`` (RMS of the
         rounding error of every non-learned weight over the RMS of the
         weights), ``worst_synapse_rel_rms`` (the same for the worst synapse),
@@ -70,13 +80,20 @@ def loihi_mapping(network, dt=0.001, seed=None):
         built emulator, to run).
     """
     nengo_loihi = import_backend_module("nengo_loihi")
-    from nengo_loihi.block import MAX_SYNAPSE_BITS  # pylint: disable=import-outside-toplevel
+    # pylint: disable=import-outside-toplevel
+    from nengo_loihi.block import (
+        MAX_COMPARTMENTS,
+        MAX_IN_AXONS,
+        MAX_OUT_AXONS,
+        MAX_SYNAPSE_BITS,
+    )
     from nengo_loihi.hardware.allocators import Greedy  # pylint: disable=import-outside-toplevel
 
     records = []
     with _recording_weights(records), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "Lost bits in weight rounding": measured here
-        sim = nengo_loihi.Simulator(network, dt=dt, seed=seed, target="sim", progress_bar=False)
+        sim = nengo_loihi.Simulator(network, dt=dt, seed=seed, target="sim",
+                                    progress_bar=False, model=model)
     board = Greedy()(sim.model, n_chips=1024)
     cores = [core for chip in board.chips for core in chip.cores]
     neurons_per_core = np.array(
@@ -84,6 +101,12 @@ def loihi_mapping(network, dt=0.001, seed=None):
     )
     bits = np.array(
         [sum(s.bits() for block in core.blocks for s in block.synapses) for core in cores]
+    )
+    in_axons = np.array(
+        [sum(s.n_axons for block in core.blocks for s in block.synapses) for core in cores]
+    )
+    out_axons = np.array(
+        [sum(a.axon_slots() for block in core.blocks for a in block.axons) for core in cores]
     )
     squared_error = squared_weight = 0.0
     n_weights = 0
@@ -105,6 +128,11 @@ def loihi_mapping(network, dt=0.001, seed=None):
         "neurons": int(neurons_per_core.sum()),
         "neurons_per_core": neurons_per_core,
         "synapse_bits_per_core": bits / MAX_SYNAPSE_BITS,
+        "in_axons_per_core": in_axons,
+        "out_axons_per_core": out_axons,
+        "limits": dict(compartments=MAX_COMPARTMENTS, in_axons=MAX_IN_AXONS,
+                       out_axons=MAX_OUT_AXONS, synapse_bits=MAX_SYNAPSE_BITS),
+        "fits_one_chip": len(cores) <= CORES_PER_CHIP,
         "weights": n_weights,
         "weight_rel_rms": float(np.sqrt(squared_error / squared_weight)) if n_weights else 0.0,
         "worst_synapse_rel_rms": worst,

@@ -65,14 +65,15 @@ class Mirrored(nengo.dists.Distribution):
         return np.concatenate([half, other])[:n]
 
 
-def check_loihi_memory(memory, ens_kwargs):
+def check_loihi_memory(memory, ens_kwargs, dt):
     """Refuse, before building, what a Loihi-ready `.LegendreMemory` cannot have.
 
-    ``ens_kwargs`` are the keyword arguments its ensembles are given.
+    ``ens_kwargs`` are the keyword arguments its ensembles are given, ``dt``
+    the step it is made for.
     """
-    if abs(memory.dt - LOIHI_DT) > 1e-12:
+    if abs(dt - LOIHI_DT) > 1e-12:
         raise ValidationError(
-            f"Loihi runs at dt={LOIHI_DT:g} only (got dt={memory.dt:g})", "dt", memory
+            f"Loihi runs at dt={LOIHI_DT:g} only (got dt={dt:g})", "dt", memory
         )
     problem = chip_neuron_problem(memory.neuron_type)
     if problem is not None:
@@ -112,6 +113,8 @@ def build_loihi_memory(memory, A, B, S, ens_kwargs):
     neuron-to-neuron weights. (A connection from a Node would be
     filtered on the host, then again by the state ensemble's one input
     filter on the chip.) Only the decoded output leaves the chip.
+
+    Returns the step-dependent connections as ``(connection, "A" or "B")``.
     """
     solver = memory.config[nengo.Connection].solver
     weight_solver = _with_weights(solver)
@@ -139,6 +142,7 @@ def build_loihi_memory(memory, A, B, S, ens_kwargs):
         ens_kwargs.get("eval_points", nengo.dists.Gaussian(0, 1 / memory.n_std)), negate=True
     )
     input_kwargs["eval_points"] = Mirrored(nengo.dists.Uniform(-1, 1), negate=True)
+    roles = []
     for k, part in enumerate(memory._memory_slices()):
         # the input (RMS input_rms) within radius 1
         input_ensemble = nengo.Ensemble(
@@ -158,8 +162,13 @@ def build_loihi_memory(memory, A, B, S, ens_kwargs):
             **state_kwargs,
         )
         memory.state_ensembles.append(state)
-        nengo.Connection(
+        conn = nengo.Connection(
             input_ensemble, state, transform=B, synapse=memory.synapse, solver=weight_solver
         )
-        nengo.Connection(state, state, transform=A, synapse=memory.synapse, solver=weight_solver)
+        roles.append((conn, "B"))
+        conn = nengo.Connection(
+            state, state, transform=A, synapse=memory.synapse, solver=weight_solver
+        )
+        roles.append((conn, "A"))
         nengo.Connection(state, memory.output[part], transform=S, synapse=None)
+    return roles

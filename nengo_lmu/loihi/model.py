@@ -4,6 +4,9 @@ Each function returns options for a single simulator; nothing here changes
 nengo-loihi's defaults.
 """
 
+import numpy as np
+from nengo.params import EnumParam
+
 from nengo_lmu.params import DECODE_TAU, IntParam, NumberParam, check_param
 from nengo_lmu.simulator import import_backend_module, is_loihi_backend, resolve_backend
 
@@ -17,12 +20,51 @@ _PES_WGT_EXP = IntParam("pes_wgt_exp", low=-8, high=7, optional=True)
 PES_ERROR_SCALE = NumberParam("pes_error_scale", low=0, low_open=True, optional=True)
 
 
-def loihi_model(dt=0.001, decode_tau=0.0):
-    """A nengo-loihi build model whose host-to-chip inputs are not filtered on chip.
+#: How host values reach the chip (``Model.node_neurons``): see `loihi_model`
+INPUT_ENCODINGS = ("on-off", "rectified")
+INPUT_ENCODING = EnumParam("input_encoding", values=INPUT_ENCODINGS)
+
+_RECTIFIED_INPUT_NEURONS = {}
+
+
+def rectified_input_neurons(dt=0.001):
+    """nengo-loihi input neurons that spike only as much as the value's magnitude.
+
+    nengo-loihi sends a host value ``v`` in [-1, 1] to the chip through one
+    on/off pair of spiking neurons per dimension (``OnOffDecodeNeurons``,
+    ``Model.node_neurons``) that fire at ``500 (1 + v)`` and ``500 (1 - v)``
+    Hz: a spike every step per dimension whatever the value, and two noisy
+    spike trains whose difference carries it. These fire at ``1000 max(v, 0)``
+    and ``1000 max(-v, 0)`` Hz instead (a bias of zero): the same value on
+    average, about ``sum(|v|)`` spikes per step instead of one per dimension,
+    and half the counting error (one neuron of the pair is silent). A
+    subclass of nengo-loihi's own ``OnOffDecodeNeurons``: the chip side (the
+    on/off axons and their weights) is nengo-loihi's, unchanged.
+    """
+    if "class" not in _RECTIFIED_INPUT_NEURONS:
+        import_backend_module("nengo_loihi")
+        # pylint: disable=import-outside-toplevel
+        from nengo_loihi.decode_neurons import OnOffDecodeNeurons
+
+        class RectifiedInputNeurons(OnOffDecodeNeurons):
+            """On/off input neurons without the 500 Hz baseline."""
+
+            def __init__(self, dt=0.001):
+                super().__init__(pairs_per_dim=1, dt=dt, is_input=True)
+                # the full rate at |v| = 1 from one neuron, none from its partner
+                self.gain = np.full(2, self.rate)
+                self.bias = np.zeros(2)
+
+        _RECTIFIED_INPUT_NEURONS["class"] = RectifiedInputNeurons
+    return _RECTIFIED_INPUT_NEURONS["class"](dt=dt)
+
+
+def loihi_model(dt=0.001, decode_tau=0.0, input_encoding="on-off"):
+    """A nengo-loihi build model with the given host-to-chip input options.
 
     nengo-loihi filters every input from the host with ``Lowpass(decode_tau)``
-    on the chip (5 ms by default), which a deployed LMU, trained without that
-    filter, does not expect. The model is local to one simulator: nothing
+    on the chip (5 ms by default) and encodes it with on/off neuron pairs
+    (``Model.node_neurons``). The model is local to one simulator: nothing
     changes nengo-loihi's defaults.
 
     Parameters
@@ -31,7 +73,14 @@ def loihi_model(dt=0.001, decode_tau=0.0):
         The simulator's time step.
     decode_tau : float or None
         Time constant of the on-chip filter of host inputs (0: none; None:
-        nengo-loihi's default, 5 ms).
+        nengo-loihi's default, 5 ms). A host value reaches the chip as spikes
+        that each add a weight's worth of current in one step; the chip's
+        neurons fire at most once per step, reset to zero and do not go
+        below zero, so unfiltered, that noise does not average out.
+    input_encoding : {"on-off", "rectified"}
+        ``"on-off"``: nengo-loihi's input neurons (a spike per step and
+        dimension); ``"rectified"``: `rectified_input_neurons` (spikes in
+        proportion to ``|v|``).
 
     Returns
     -------
@@ -42,9 +91,12 @@ def loihi_model(dt=0.001, decode_tau=0.0):
     from nengo_loihi.builder import Model  # pylint: disable=import-outside-toplevel
 
     decode_tau = check_param(DECODE_TAU, decode_tau)
+    input_encoding = check_param(INPUT_ENCODING, input_encoding)
     model = Model(dt=float(dt), label=f"LMU deployment, dt={dt:g}")
     if decode_tau is not None:
         model.decode_tau = float(decode_tau)
+    if input_encoding == "rectified":
+        model.node_neurons = rectified_input_neurons(dt=float(dt))
     return model
 
 

@@ -16,8 +16,12 @@ The modules depend on each other one way, each only on those above it:
 - `nengo_lmu.training.recipes`: the recipes per data set;
   `nengo_lmu.training.command`: the ``nengo-lmu train`` command.
 
-The functions of the first three are importable from here.
+The functions of the first three are importable from here, and
+`~nengo_lmu.convert.keras_lmu.from_keras_lmu` (a trained KerasLMU model as a
+spec and params).
 """
+
+from nengo_lmu.convert.keras_lmu import from_keras_lmu
 
 from nengo_lmu.training.fit import evaluate_classifier, fit, train_classifier, train_regressor
 from nengo_lmu.training.sequences import (

@@ -52,8 +52,9 @@ from nengo.exceptions import ValidationError
 
 from nengo_lmu.backends import resolve_backend
 from nengo_lmu.loihi.checks import preflight
+from nengo_lmu.loihi.model import INPUT_ENCODING
 from nengo_lmu.params import STEPS_PER_ELEMENT, NumberParam, check_param
-from nengo_lmu.training.readout_window import READOUT_STEPS, check_windowed
+from nengo_lmu.training.readout_window import READOUT_STEPS, SETTLE_STEPS, check_windowed
 from nengo_lmu.training.sequences import accuracy, predict, run_sequences, simulate_states
 from nengo_lmu.training.spec import (
     build_model,
@@ -69,10 +70,15 @@ MAX_RATE = NumberParam("max_rate", low=0, high=1000, low_open=True)
 _PERCENTILE = NumberParam("rate_percentile", low=0, high=100, low_open=True)
 _HEADROOM = NumberParam("input_headroom", low=0, high=1, low_open=True)
 _READOUT = READOUT_SYNAPSE  # defined once, in training/spec.py (issue 27)
+INPUT_TAU = NumberParam("input_tau", low=0, high=1, optional=True)
 #: a classifier's readout window: up to 20 spikes per neuron at max_rate 200 Hz
 DEFAULT_READOUT_STEPS = 100
 #: elements held without a readout window
 DEFAULT_STEPS_PER_ELEMENT = 10
+#: the chip's lowpass on host inputs: nengo-loihi's own default (``decode_tau``)
+DEFAULT_INPUT_TAU = 0.005
+#: time constants of that lowpass the memory is held before the window opens
+SETTLE_TAUS = 4
 
 
 def _param_keys(model):
@@ -142,6 +148,9 @@ def deploy(
     rate_percentile=99.9,
     input_headroom=0.95,
     readout_synapse=None,
+    input_tau=None,
+    input_encoding="rectified",
+    settle_steps=None,
     batch_size=100,
 ):
     """A Loihi-ready deployment of a trained model: ``(spec, params)``.
@@ -182,6 +191,27 @@ def deploy(
         readout's times ``steps_per_element`` (if it had none: none with a
         readout window, which averages the spikes, else
         ``steps_per_element * dt``).
+    input_tau : float or None
+        Time constant (s) of the lowpass through which the chip receives the
+        host's values (the memory state, the input, the reset signal):
+        nengo-loihi's ``decode_tau``. A host value reaches the chip as spikes,
+        each of which adds a whole weight to its targets' current in one
+        step; the chip's neurons fire at most once per step, reset to zero
+        and stop at zero, so an unfiltered spike train does not average out
+        (psFashion on loihi-sim: 0.72 unfiltered against 0.84 with the
+        default, on 50 sequences; docs: benchmarks). 0: no filter. None:
+        0.005 (nengo-loihi's own default) with a readout window, else 0 (the
+        held schedule reads every element as it ends, which a filter would
+        delay).
+    input_encoding : {"rectified", "on-off"}
+        How the host's values are encoded as spikes for the chip (see
+        `nengo_lmu.loihi.loihi_model`): ``"rectified"`` fires in proportion
+        to each value's magnitude (about ``sum(|v|)`` spikes per step),
+        ``"on-off"`` is nengo-loihi's own (one spike per step and dimension).
+    settle_steps : int or None
+        Steps the memory is held before the readout window opens, so that
+        the input filter reaches the held state. None: ``4 * input_tau / dt``
+        with a readout window, else 0.
     batch_size : int
         Calibration sequences simulated at once (NengoDL).
 
@@ -190,8 +220,10 @@ def deploy(
     spec : dict
         The deployed spec: ``theta`` and the readout synapse multiplied by
         ``steps_per_element``, ``neuron_type`` ``"spiking-relu"``,
-        ``steps_per_element``, ``readout_steps``, and ``deployment``: a dict of the scales
-        (``rate_scale``, ``input_scale``, ``memory_scale``) and settings.
+        ``steps_per_element``, ``readout_steps``, ``settle_steps``, and
+        ``deployment``: a dict of the scales (``rate_scale``, ``input_scale``,
+        ``memory_scale``) and settings (``input_tau``, ``input_encoding``,
+        ...).
     params : dict
         The trained params with the scales folded in (the memory's own
         connections left to be rebuilt over the new ``theta``).
@@ -207,6 +239,22 @@ def deploy(
     rate_percentile = check_param(_PERCENTILE, rate_percentile)
     input_headroom = check_param(_HEADROOM, input_headroom)
     readout_synapse = check_param(_READOUT, readout_synapse)
+    input_tau = check_param(INPUT_TAU, input_tau)
+    if input_tau is None:
+        input_tau = DEFAULT_INPUT_TAU if window else 0.0
+    input_encoding = check_param(INPUT_ENCODING, input_encoding)
+    if not window:
+        if input_tau:  # a filter would delay every element the held schedule reads
+            raise ValidationError(
+                "An on-chip input filter needs a readout window (the held schedule reads "
+                "each element as it ends); use input_tau=0 with readout_steps=0",
+                "input_tau")
+        if settle_steps:
+            raise ValidationError("Settle steps precede a readout window; use "
+                                  "settle_steps=0 with readout_steps=0", "settle_steps")
+    if settle_steps is None:
+        settle_steps = int(np.ceil(SETTLE_TAUS * input_tau / spec["dt"] - 1e-9))
+    settle_steps = check_param(SETTLE_STEPS, settle_steps)
     check_deployable(spec, k, window)
     if params is None:
         raise ValidationError("Deploy a trained model: params are needed", "params")
@@ -271,7 +319,14 @@ def deploy(
         neuron_type="spiking-relu",
         readout_synapse=None if readout_synapse is None else float(readout_synapse),
         readout_steps=window,
+        settle_steps=settle_steps,
         deployment=dict(
+            input_tau=input_tau,
+            input_encoding=input_encoding,
+            # one spike per dimension and step at most (rates up to 1 / dt), for
+            # the memory, the input and run_sequences' reset: nothing is dropped
+            host_spike_cap=int(spec["order"] * spec["cell_kwargs"].get("memory_d", 1)
+                               + spec["size_in"] + 1),
             rate_scale=rate_scale,
             input_scale=input_scale,
             memory_scale=memory_scale,
@@ -338,7 +393,10 @@ def evaluate(
         (NengoDL); ``<backend>_test_accuracy`` and
         ``<backend>_agreement_with_dl_spiking`` (fraction of sequences given
         the same class as NengoDL's spiking evaluation) and
-        ``<backend>_seconds`` per backend; ``rate_scale``,
+        ``<backend>_seconds`` and ``<backend>_seconds_per_sequence`` per
+        backend, and on ``loihi-sim`` ``loihi_sim_host_to_chip_spikes_per_step``
+        and ``loihi_sim_host_to_chip_spikes_max`` (see
+        `nengo_lmu.training.run_sequences`); ``rate_scale``,
         ``steps_per_element``, ``readout_steps``, ``max_rate``, ``preflight_problems`` (of the
         deployed network, `nengo_lmu.loihi.preflight`); ``spec`` and
         ``params`` of the deployment.
@@ -374,10 +432,15 @@ def evaluate(
     result["deployed_spiking_test_accuracy"] = accuracy(spiking, y_test)
     for backend in backends:
         start = time.perf_counter()
+        stats = {}
         logits = run_sequences(dspec, dparams, x_test, backend=backend,
-                                        progress_bar=progress_bar)
+                               progress_bar=progress_bar, stats=stats)
         name = metric_name(backend)
         result[f"{name}_seconds"] = time.perf_counter() - start
+        result[f"{name}_seconds_per_sequence"] = result[f"{name}_seconds"] / len(x_test)
+        for key in ("host_to_chip_spikes_per_step", "host_to_chip_spikes_max"):
+            if key in stats:
+                result[f"{name}_{key}"] = stats[key]
         result[f"{name}_test_accuracy"] = accuracy(logits, y_test)
         result[f"{name}_agreement_with_dl_spiking"] = float(
             np.mean(np.argmax(logits, axis=-1) == np.argmax(spiking, axis=-1))

@@ -55,6 +55,9 @@ _RECURRENT = (
     ("hidden_to_memory", False, "the memory reads the previous hidden state"),
     ("memory_to_memory", False, "the memory reads its own previous state"),
     ("trainable_memory", False, "a trained memory is not a fixed filter"),
+    # not yet in the parallel model (it trains step by step)
+    ("trainable_theta", False, "the kernel would depend on the learned theta"),
+    ("memory_bias", False, "the memory's input has a bias"),
 )
 
 
@@ -64,6 +67,8 @@ def parallel_problem(spec):
     for name, default, reason in _RECURRENT:
         if options.get(name, default):
             return name, f"{name}=True: {reason}"
+    if spec.get("readout_bias", False):
+        return "readout_bias", "the readout has a bias (a converted KerasLMU model)"
     if spec["readout_synapse"] is not None:
         return "readout_synapse", (
             "a readout lowpass reads earlier hidden states too, not only the last"
@@ -102,7 +107,8 @@ def memory_kernel(spec):
     `nengo_lmu.impulse_response` of the memory the step-by-step cell builds
     (its order, window and step; zero-order hold).
     """
-    return impulse_response(spec["order"], spec["theta"], spec["dt"], spec["n_steps"])
+    return impulse_response(spec["order"], spec["theta"], spec["dt"], spec["n_steps"],
+                            method=spec["cell_kwargs"].get("method", "zoh"))
 
 
 def _memory_d(spec):

@@ -28,11 +28,22 @@ from nengo_lmu.params import IntParam
 from nengo_lmu.training.spec import recurrent_option
 
 READOUT_STEPS = IntParam("readout_steps", low=0)
+SETTLE_STEPS = IntParam("settle_steps", low=0)
 
 
 def readout_steps(spec):
     """Steps of a deployed classifier's readout window (0: read at the last step)."""
     return int(spec.get("readout_steps", 0))
+
+
+def settle_steps(spec):
+    """Steps the memory is held before a deployed classifier's readout window opens.
+
+    They let an on-chip input filter reach the held state (see
+    `nengo_lmu.training.deployment.deploy`'s ``input_tau``); 0 for a spec
+    deployed without one.
+    """
+    return int(spec.get("settle_steps", 0))
 
 
 def memory_matrices(memory):
@@ -60,6 +71,22 @@ def memory_matrices(memory):
     return Ad, Bd
 
 
+def final_states(memory, u):
+    """The ideal ``memory``'s state after the input sequences ``u`` (n, steps, size_in).
+
+    The same zero-order-hold recursion as the memory's own Nodes, from a zero
+    state, ``m[T] = sum_k Ad^k Bd u[T - k]``, in one product with the
+    memory's impulse response (its matrices as built, `memory_matrices`).
+    """
+    Ad, Bd = memory_matrices(memory)
+    steps = u.shape[1]
+    response = np.empty((steps,) + Bd.shape)  # Ad^k Bd, k = 0 .. steps - 1
+    response[0] = Bd
+    for k in range(1, steps):
+        response[k] = Ad @ response[k - 1]
+    return np.einsum("ntj,tij->ni", np.asarray(u, dtype=float)[:, ::-1], response)
+
+
 def hold_update(Ad, Bd):
     """The matrices ``(I - Ad, -Bd)`` that, applied to ``(m[t-1], u[t])``, hold the memory."""
     return np.eye(len(Ad)) - Ad, -Bd
@@ -73,13 +100,16 @@ def _connect(memory, node):
     nengo.Connection(node, memory.output, synapse=None)
 
 
-def add_hold_node(memory, hold, reset=(), label="hold memory"):
+def add_hold_node(memory, hold, reset=(), jump=None, label="hold memory"):
     """Add a Node that holds the memory at the steps in ``hold`` and clears it at ``reset``.
 
     ``hold`` and ``reset`` are sets of step indices (0 for the first step);
     at a reset step the Node cancels ``Ad m[t-1]`` (the memory restarts from
-    its input), at a held step the whole update. Call inside the network.
+    its input), at a held step the whole update. ``jump`` maps steps to
+    states: at such a step the memory is set to the state (the whole update
+    cancelled, the state added). Call inside the network.
     """
+    jump = {} if jump is None else jump
     Ad, Bd = memory_matrices(memory)
     keep, drive = hold_update(Ad, Bd)
     size = memory.size_out
@@ -88,6 +118,8 @@ def add_hold_node(memory, hold, reset=(), label="hold memory"):
     def update(t, x):
         step = int(round(t / dt)) - 1  # t = (step + 1) dt
         m, u = x[:size], x[size:]
+        if step in jump:
+            return jump[step] - Ad @ m - Bd @ u
         if step in reset:
             return -Ad @ m
         if step in hold:

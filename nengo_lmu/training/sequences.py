@@ -20,7 +20,9 @@ from nengo_lmu.simulator import Simulator
 from nengo_lmu.training.readout_window import (
     add_hold_node,
     add_hold_tensor_node,
+    final_states,
     readout_steps,
+    settle_steps,
 )
 from nengo_lmu.training.spec import (
     build_model,
@@ -28,6 +30,10 @@ from nengo_lmu.training.spec import (
     hold_elements,
     steps_per_element,
 )
+from nengo_lmu.utils.progress import tqdm
+
+
+HOST_SPIKE_CAP = IntParam("host_spike_cap", low=1, optional=True)
 
 
 def pad_batches(x, multiple):
@@ -86,7 +92,6 @@ def batch_callback(total_batches, desc, progress_bar=True):
     caller closes it (``close()``) after the last epoch.
     """
     import tensorflow as tf  # pylint: disable=import-outside-toplevel
-    from tqdm import tqdm  # pylint: disable=import-outside-toplevel
 
     class BatchCallback(tf.keras.callbacks.Callback):
         def __init__(self):
@@ -120,8 +125,9 @@ def batch_callback(total_batches, desc, progress_bar=True):
 def _run_held(spec, model, x, batch_size, probes, progress_bar=False):
     """``probes``' outputs of ``model`` on ``x`` (elements held), in NengoDL.
 
-    With a readout window, the last element is held for its steps after the
-    sequence, the memory held too, and the probes keep every step. With
+    With a readout window, the last element is held for its settle and
+    window steps after the sequence, the memory held too, and the probes keep
+    every step. With
     ``progress_bar``, a bar on stderr counts the batches.
     """
     x = np.asarray(x, dtype=np.float32)
@@ -135,7 +141,8 @@ def _run_held(spec, model, x, batch_size, probes, progress_bar=False):
             add_hold_tensor_node(model.cell.memory, first_step=held.shape[1])
         for probe in probes:
             model.net.config[probe].keep_history = True
-        held = np.concatenate([held, np.repeat(held[:, -1:], window, axis=1)], axis=1)
+        tail = settle_steps(spec) + window
+        held = np.concatenate([held, np.repeat(held[:, -1:], tail, axis=1)], axis=1)
     padded = pad_batches(held, batch_size)
     callbacks = [batch_callback(len(padded) // batch_size, f"{n} sequences", progress_bar)]
     with nengo_dl_sim(model, batch_size, unroll_for(held.shape[1])) as sim:
@@ -173,8 +180,12 @@ def run_sequences(
     readout_synapse="spec",
     gap_steps=2,
     delay_steps=None,
+    stream=None,
     progress_bar=True,
     loihi_model=None,
+    stats=None,
+    host_spike_cap=None,
+    float_emulator=False,
 ):
     """Run many sequences through a plain Nengo build of the model, in one run.
 
@@ -187,8 +198,16 @@ def run_sequences(
     a Node or an Ensemble, so the model runs on ``nengo`` and ``loihi-sim``
     (neither can reset its state between sequences cheaply). A deployed spec
     (`nengo_lmu.training.deployment.deploy`) holds each element for its
-    ``steps_per_element`` steps, and a classifier's for its ``readout_steps``
-    after the last, with the memory held.
+    ``steps_per_element`` steps, and a classifier's for its settle and
+    readout steps after the last, with the memory held.
+
+    A deployed classifier read over a window is a function of the memory's
+    final state alone (the hidden layer's activity during the elements never
+    reaches the output), so by default its elements are not played one by
+    one: the ideal memory, on the host, jumps in one step to the state they
+    leave (`nengo_lmu.training.readout_window.final_states`, the same
+    recursion), and the network runs for the window only. ``stream=True``
+    plays every element in time, as a live input would be.
 
     Parameters
     ----------
@@ -207,42 +226,77 @@ def run_sequences(
         which is held meanwhile (a chip delays signals between host and chip).
         None: `nengo_lmu.loihi.LOIHI_DELAY_STEPS` on ``"loihi-sim"`` and
         ``"loihi"``, 0 on the others.
+    stream : bool or None
+        Play every element in time (True), or jump the memory to its final
+        state (False; only for a classifier read over a window). None: False
+        where it applies, else True.
     progress_bar : bool
         Show a progress bar (on stderr) over the sequences.
     loihi_model : nengo_loihi.builder.Model or None
-        The model nengo-loihi builds into (None: `nengo_lmu.loihi.loihi_model`,
-        whose host-to-chip inputs are not filtered on the chip).
+        The model nengo-loihi builds into (None: `nengo_lmu.loihi.loihi_model`
+        with the deployment's input filter and encoding, see
+        `nengo_lmu.training.deployment.deploy`).
+    stats : dict or None
+        If a dict, filled with ``steps`` (simulator steps run) and, on
+        ``"loihi-sim"``, ``host_to_chip_spikes_per_step`` (mean) and
+        ``host_to_chip_spikes_max`` (the most in any one step): the spikes
+        nengo-loihi sends from the host's input neurons to the chip.
+    host_spike_cap : int or None
+        The most host-to-chip spikes a step takes. A Loihi board's host
+        process (snip) takes ``snip_max_spikes_per_step`` (nengo-loihi's
+        default: 50) and drops the rest; on ``"loihi"`` this sets it, on
+        ``"loihi-sim"`` (which has no cap) the emulator drops them as a board
+        would. None: the deployment's ``host_spike_cap`` on ``"loihi"`` (else
+        nengo-loihi's default), no cap on ``"loihi-sim"``.
+    float_emulator : bool
+        On ``"loihi-sim"``, run nengo-loihi's emulator in floating point
+        (``target="simreal"``): the same build, without the chip's rounding of
+        weights and voltages.
 
     Returns
     -------
     (n, size_out) ndarray for a classifier (the output at the last element,
     plus ``delay_steps``; for a deployed classifier with a readout window, its
-    mean over the window that follows the delay, the memory held meanwhile:
-    see `nengo_lmu.training.readout_window`); (n, steps, size_out) for a
-    regressor (at the last step of each element).
+    mean over the window that follows the delay and the settle steps, the
+    memory held meanwhile: see `nengo_lmu.training.readout_window`);
+    (n, steps, size_out) for a regressor (at the last step of each element).
     """
     backend = resolve_backend(backend)
     on_loihi = is_loihi_backend(backend)
     if delay_steps is None:
         delay_steps = chip_model.LOIHI_DELAY_STEPS if on_loihi else 0
     model, reads = sequence_model(
-        spec, params, x, gap_steps=gap_steps, delay_steps=delay_steps,
+        spec, params, x, gap_steps=gap_steps, delay_steps=delay_steps, stream=stream,
         neuron_type=neuron_type, rate_scale=rate_scale, readout_synapse=readout_synapse,
     )
     kwargs = {}
     if on_loihi:
         import_backend_module("nengo_loihi").add_params(model.net)
-        kwargs["model"] = (
-            chip_model.loihi_model(spec["dt"]) if loihi_model is None else loihi_model
-        )
+        kwargs["model"] = chip_model_for(spec) if loihi_model is None else loihi_model
+        host_spike_cap = check_param(HOST_SPIKE_CAP, host_spike_cap)
+        if float_emulator:
+            if backend != "loihi-sim":
+                raise ValidationError("The float emulator is loihi-sim's", "float_emulator")
+            kwargs["target"] = "simreal"
+        if backend == "loihi":
+            cap = host_spike_cap or spec.get("deployment", {}).get("host_spike_cap")
+            if cap:
+                kwargs["hardware_options"] = {"snip_max_spikes_per_step": int(cap)}
     with warnings.catch_warnings():
         if on_loihi:  # the chip's weight discretization warns about every small weight
             warnings.simplefilter("ignore")
         with Simulator(model.net, backend=backend, dt=spec["dt"], progress_bar=False,
                        **kwargs) as sim:
+            counts = _count_host_spikes(sim, host_spike_cap) if on_loihi else None
             period = model.n_run_steps // len(reads)
             _run_with_bar(sim, len(reads), period, progress_bar, f"sequences on {backend}")
             out = np.asarray(sim.data[model.probe])
+    if stats is not None:
+        stats["steps"] = model.n_run_steps
+        if counts is not None:
+            per_step = np.bincount(counts["steps"], minlength=model.n_run_steps + 1)[1:]
+            stats["host_to_chip_spikes_per_step"] = float(per_step.mean())
+            stats["host_to_chip_spikes_max"] = int(per_step.max())
     if out.ndim == 3:  # NengoDL's minibatch axis
         out = out[0]
     if readout_steps(spec):
@@ -250,13 +304,63 @@ def run_sequences(
     return out[reads]
 
 
-def sequence_model(spec, params, x, gap_steps=2, delay_steps=0, neuron_type=None,
-                   rate_scale=1.0, readout_synapse="spec"):
+def chip_model_for(spec):
+    """The nengo-loihi build model of a deployed spec's host-to-chip options.
+
+    A spec deployed before these options existed gets the unfiltered on/off
+    inputs it was measured with.
+    """
+    deployed = spec.get("deployment", {})
+    return chip_model.loihi_model(
+        spec["dt"],
+        decode_tau=deployed.get("input_tau", 0.0),
+        input_encoding=deployed.get("input_encoding", "on-off"),
+    )
+
+
+def _count_host_spikes(sim, cap=None):
+    """Record the step of every spike nengo-loihi's emulator receives from the host.
+
+    Returns a dict whose ``"steps"`` array grows as the simulator runs (None
+    on a board). With ``cap``, the spikes of a step beyond the first ``cap``
+    are dropped, as a board's host process drops them. Only this simulator's
+    emulator is wrapped.
+    """
+    emulator = sim.sims.get("emulator")
+    record = {"steps": np.zeros(0, dtype=int)}
+    if emulator is None:  # a board: its own snip counts (and caps) them
+        return None
+    receive = emulator.host2chip
+
+    def host2chip(spikes, errors):
+        if cap is not None:
+            spikes = _capped(spikes, cap)
+        new = [np.full(len(idxs), t) for _, t, idxs in spikes]
+        if new:
+            record["steps"] = np.concatenate([record["steps"], *new])
+        return receive(spikes, errors)
+
+    emulator.host2chip = host2chip
+    return record
+
+
+def _capped(spikes, cap):
+    """``spikes`` ((target, step, indices) in the order sent) with at most ``cap`` per step."""
+    kept, sent = [], {}
+    for target, step, idxs in spikes:
+        room = max(cap - sent.get(step, 0), 0)
+        sent[step] = sent.get(step, 0) + min(room, len(idxs))
+        kept.append((target, step, idxs[:room]))
+    return kept
+
+
+def sequence_model(spec, params, x, gap_steps=2, delay_steps=0, stream=None,
+                   neuron_type=None, rate_scale=1.0, readout_synapse="spec"):
     """The network of `run_sequences`: a model that plays ``x`` and resets between sequences.
 
     Parameters
     ----------
-    spec, params, x, gap_steps, delay_steps, neuron_type, rate_scale, readout_synapse
+    spec, params, x, gap_steps, delay_steps, stream, neuron_type, rate_scale, readout_synapse
         As in `run_sequences` (``delay_steps`` an int).
 
     Returns
@@ -280,20 +384,27 @@ def sequence_model(spec, params, x, gap_steps=2, delay_steps=0, neuron_type=None
     n, steps, dims = x.shape
     k = steps_per_element(spec)
     window = readout_steps(spec)
+    if stream is None:
+        stream = not window
+    elif not stream and not window:
+        raise ValidationError(
+            "Only a classifier read over a window (readout_steps > 0) can skip "
+            "its elements; this one is read at its elements", "stream")
     held = hold_elements(x, k)
-    held_steps = steps * k
-    # after the last element: the chip's delay, then the readout window (memory held)
-    tail = delay_steps + window
+    played = held if stream else x[:, -1:]
+    played_steps = played.shape[1]
+    # after the last element: the chip's delay, the settling, then the window
+    tail = delay_steps + (settle_steps(spec) + window if window else 0)
     dt = spec["dt"]
-    period = gap_steps + held_steps + tail
+    period = gap_steps + played_steps + tail
     schedule = np.zeros((n * period, dims), dtype=np.float32)
     hold = np.ones(n * period, dtype=bool)  # hidden inhibited
     starts, held_memory = set(), set()
     for j in range(n):
         begin = j * period + gap_steps
-        end = begin + held_steps
-        schedule[begin: end] = held[j]
-        schedule[end: end + tail] = held[j, -1]
+        end = begin + played_steps
+        schedule[begin: end] = played[j]
+        schedule[end: end + tail] = played[j, -1]
         hold[begin: end + tail] = False
         starts.add(begin)
         if window:
@@ -303,6 +414,11 @@ def sequence_model(spec, params, x, gap_steps=2, delay_steps=0, neuron_type=None
     cell = model.cell
     if cell.memory.n_neurons is not None:
         raise ValidationError("run_sequences resets the ideal memory only", "memory")
+    jump = None
+    if not stream:
+        u = memory_inputs(model, held)
+        jump = dict(zip(sorted(starts), final_states(cell.memory, u)))
+        starts = set()
 
     def feed(t):
         step = int(round(t / dt)) - 1
@@ -317,7 +433,8 @@ def sequence_model(spec, params, x, gap_steps=2, delay_steps=0, neuron_type=None
     strength = spec.get("deployment", {}).get("rate_scale", 1.0)
     model.input.output = feed
     with model.net:
-        add_hold_node(cell.memory, hold=held_memory, reset=starts, label="reset memory")
+        add_hold_node(cell.memory, hold=held_memory, reset=starts, jump=jump,
+                      label="reset memory")
         inhibit_node = nengo.Node(inhibit, label="reset hidden")
         nengo.Connection(
             # a value of -1 (chip inputs are encoded within [-1, 1]) times 10,
@@ -328,18 +445,34 @@ def sequence_model(spec, params, x, gap_steps=2, delay_steps=0, neuron_type=None
         )
         model.net.config[model.probe].keep_history = True
     model.n_run_steps = len(schedule)
-    ends = np.arange(n) * period + gap_steps + held_steps - 1 + delay_steps
+    ends = np.arange(n) * period + gap_steps + played_steps - 1 + delay_steps
     if window:
-        return model, ends[:, None] + np.arange(1, window + 1)
+        return model, ends[:, None] + settle_steps(spec) + np.arange(1, window + 1)
     if spec["task"] == "classify":
         return model, ends
     return model, ends[:, None] - k * np.arange(steps)[::-1]
 
 
+def memory_inputs(model, x):
+    """The memory's input ``u`` for the sequences ``x`` of a feedforward model's cell.
+
+    ``u = e_x x`` through the model's input connection (a windowed classifier
+    has no ``hidden_to_memory`` or ``memory_to_memory`` term).
+    """
+    def matrix(conn):
+        transform = conn.transform
+        return np.atleast_2d(np.asarray(getattr(transform, "init", transform), dtype=float))
+
+    into_cell = next(c for c in model.net.connections if c.pre_obj is model.input)
+    encode = matrix(model.cell.cell_connections["input_to_memory"])
+    scale = matrix(into_cell)
+    if scale.size == 1:
+        scale = scale.item() * np.eye(x.shape[-1])
+    return np.asarray(x, dtype=float) @ (encode @ scale).T
+
+
 def _run_with_bar(sim, n_sequences, period, progress_bar, desc):
     """Run ``n_sequences * period`` steps in chunks of whole sequences, with a bar."""
-    from tqdm import tqdm  # pylint: disable=import-outside-toplevel
-
     per_chunk = max(1, 2000 // period)  # about two simulated seconds per call
     with tqdm(total=n_sequences, desc=desc, unit="seq", disable=not progress_bar,
               leave=False) as bar:

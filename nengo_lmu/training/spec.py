@@ -23,6 +23,7 @@ from nengo_lmu.params import (
     DT, N_STEPS, ORDER, RATE_SCALE, SEED, SIZE_IN, THETA, UNITS, IntParam, NumberParam,
     check_param,
 )
+from nengo_lmu.trainable_theta import learned_theta, theta_from_params
 from nengo_lmu.utils.files import check_output_path, save_npz
 
 #: The spiking neuron type that stands in for each rate type at evaluation.
@@ -141,7 +142,8 @@ def make_spec(
 
 #: the `.LMUCell` options a spec may set: checked by the cell's own parameters
 CELL_OPTIONS = ("hidden_to_memory", "memory_to_memory", "input_to_hidden",
-                "hidden_to_hidden", "trainable_memory", "hidden_bias", "memory_d")
+                "hidden_to_hidden", "trainable_memory", "hidden_bias", "memory_d",
+                "memory_bias", "trainable_theta", "method")
 
 
 def check_cell_options(options):
@@ -149,7 +151,7 @@ def check_cell_options(options):
 
     Each is checked now, as the cell would check it when built (a bad one
     would otherwise surface only after a spec is saved, or a training is set up),
-    and stored as a plain ``bool`` or ``int`` (a spec is JSON).
+    and stored as a plain ``bool``, ``int`` or ``str`` (a spec is JSON).
     """
     unknown = sorted(set(options) - set(CELL_OPTIONS))
     if unknown:
@@ -161,7 +163,11 @@ def check_cell_options(options):
     for name, value in options.items():
         param = getattr(LMUCell, name)  # the class-level descriptor
         value = check_param(param, value)
-        checked[name] = int(value) if name == "memory_d" else bool(value)
+        if isinstance(param, nengo.params.BoolParam):
+            value = bool(value)
+        elif isinstance(param, nengo.params.IntParam):
+            value = int(value)
+        checked[name] = value
     return checked
 
 
@@ -217,7 +223,9 @@ def build_model(spec, params=None, neuron_type=None, rate_scale=1.0, readout_syn
     spec : dict
         From `make_spec`.
     params : dict or None
-        From `get_params` (None: the initial weights).
+        From `get_params` (None: the initial weights). A learned window
+        (``params["theta"]``, of a cell with ``trainable_theta``) replaces the
+        spec's ``theta``.
     neuron_type : str or None
         Hidden neuron type to build with, overriding the spec's (e.g. the
         spiking counterpart of the trained rate type).
@@ -244,7 +252,7 @@ def build_model(spec, params=None, neuron_type=None, rate_scale=1.0, readout_syn
         cell = LMUCell(
             spec["units"],
             spec["order"],
-            spec["theta"],
+            theta_from_params(params, spec["theta"]),
             size_in=spec["size_in"],
             neuron_type=neurons,
             dt=spec["dt"],
@@ -256,6 +264,10 @@ def build_model(spec, params=None, neuron_type=None, rate_scale=1.0, readout_syn
         nengo.Connection(
             cell.output, out, transform=nengo_dl.dists.Glorot(), synapse=synapse
         )
+        if spec.get("readout_bias", False):
+            # appended: the params of models without it keep their indices
+            nengo.Connection(nengo.Node(1.0, label="one"), out,
+                             transform=np.zeros((spec["size_out"], 1)), synapse=None)
         probe = nengo.Probe(out, label="readout")
         net.config[probe].keep_history = not classify
     model = LMUModel(net, inp, cell, out, probe, spec)
@@ -271,11 +283,22 @@ def build_model(spec, params=None, neuron_type=None, rate_scale=1.0, readout_syn
 
 
 def get_params(sim, model):
-    """The trained values of ``model`` in NengoDL simulator ``sim``, as arrays."""
+    """The trained values of ``model`` in NengoDL simulator ``sim``, as arrays.
+
+    A cell that learns its window (``trainable_theta``) gives ``"theta"``
+    (seconds) instead of its memory's ``Ad`` and ``Bd``, which `build_model`
+    computes from it.
+    """
     objs = model.parametrized_objects()
     values = sim.get_nengo_params(objs)
     params = {}
+    skip = set()
+    if model.cell.trainable_theta:
+        params["theta"] = np.array(learned_theta(sim, model.cell))
+        skip = {id(conn) for conn, _ in model.cell.memory._discretized_roles}  # pylint: disable=protected-access
     for k, (obj, value) in enumerate(zip(objs, values)):
+        if id(obj) in skip:
+            continue
         if isinstance(obj, nengo.Ensemble):
             for key in ("encoders", "gain", "bias"):
                 params[f"{k}/{key}"] = np.asarray(value[key])
@@ -290,6 +313,8 @@ def set_params(model, params):
     """Store ``params`` (from `get_params`) into a freshly built ``model``."""
     objs = model.parametrized_objects()
     for key, value in params.items():
+        if key == "theta":  # build_model built the memory for it
+            continue
         index, name = key.split("/")
         index = int(index)
         if index >= len(objs):

@@ -23,6 +23,7 @@ def small_networks():
     ]
 
 
+@pytest.mark.dl
 def test_table_on_nengo_and_dl():
     rows = bb.run_backend_table(
         small_networks(), backends="nengo,dl", duration=0.3, chunk=0.3, repeats=1,
@@ -60,6 +61,7 @@ def test_registered_networks_too_short_to_score():
     assert np.isnan(row["accuracy"]) and row["speed"] > 0
 
 
+@pytest.mark.dl
 def test_failing_backend_gets_its_reason():
     """The ideal memory has no neurons for nengo-loihi to put on chip; no board here."""
     rows = bb.run_backend_table(
@@ -102,6 +104,7 @@ def test_first_line():
     assert bb.first_line(KeyError()) == "KeyError"
 
 
+@pytest.mark.dl
 def test_batched_equals_one_by_one():
     network = small_networks()[1]
     result = batched.compare_batched(network, n_signals=3, duration=0.2, repeats=1,

@@ -1,6 +1,5 @@
 """``nengo-lmu bench mackey-glass`` runs end to end; its regressor runs step by step alike."""
 
-import nengo_dl  # noqa: F401  imported before capsys, so its loggers keep the real stderr
 import numpy as np
 import pytest
 from nengo.exceptions import ValidationError
@@ -9,6 +8,9 @@ from nengo_lmu import cli, training
 from nengo_lmu.benchmarks import mackey_glass as bench
 from nengo_lmu.datasets import mackey_glass_sequences
 from nengo_lmu.training import parallel
+
+# imported before capsys, so its loggers keep the real stderr; every test trains
+nengo_dl = pytest.importorskip("nengo_dl", reason="needs nengo-dl (pip install nengo-lmu[dl])")
 
 TINY = ["--series", "4", "--steps", "200", "--units", "8", "--order", "4", "--theta", "20",
         "--epochs", "1", "--batch-size", "64"]

@@ -20,6 +20,7 @@ def test_bench_throughput_prints_the_three_paths(capsys):
     assert "ours, parallel" in out and "KerasLMU" in out
 
 
+@pytest.mark.dl
 def test_bench_throughput_rejects_too_few_steps_batches(capsys):
     with pytest.raises(SystemExit) as info:
         cli.main(["bench", "throughput", "--dataset", "psdigits", "--steps-batches", "2"])

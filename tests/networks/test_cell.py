@@ -6,6 +6,7 @@ import pytest
 from nengo.exceptions import ValidationError
 
 from nengo_lmu.networks import LMUCell
+from nengo_lmu.networks.cell import _GlorotUniform
 
 
 def reference_cell(x, e_x, e_h, e_m, W_x, W_h, W_m, bias, Ad, Bd, f):
@@ -82,6 +83,7 @@ def test_cell_follows_the_equations(Simulator, seed, rng, allclose, plt, all_opt
     assert ("hidden_to_hidden" in cell.cell_connections) == all_options
 
 
+@pytest.mark.dl
 def test_cell_trainable_settings():
     with nengo.Network():
         fixed = LMUCell(4, 3, 0.01, hidden_bias=False)
@@ -112,3 +114,13 @@ def test_cell_bad_input(kwargs, attr):
     with pytest.raises(ValidationError) as info:
         LMUCell(**args)
     assert info.value.attr == attr
+
+
+@pytest.mark.dl
+def test_cell_weights_are_nengo_dls_glorot():
+    """The cell's own Glorot draws what NengoDL's does, so weights need no NengoDL."""
+    nengo_dl = pytest.importorskip("nengo_dl")
+    for n, d in [(5, 3), (7, None), (128, 64)]:
+        ours = _GlorotUniform().sample(n, d, rng=np.random.RandomState(n))
+        theirs = nengo_dl.dists.Glorot().sample(n, d, rng=np.random.RandomState(n))
+        assert np.array_equal(ours, theirs)

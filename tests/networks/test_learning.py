@@ -370,6 +370,7 @@ def _chip_learned_weights(error, error_step, seconds=2.0):
     return weights[:, 0] / step, weights[:, 1] / step
 
 
+@pytest.mark.loihi
 @pytest.mark.filterwarnings("ignore:.*initial values for 'voltage'")
 def test_error_step_removes_the_chips_drift_of_the_learned_halves():
     """With an error of one integer step, the emulator's floor division drifts both halves down."""

@@ -94,10 +94,13 @@ def test_add_delays_layout_with_size_in(allclose):
     assert memory.size_out == 8
 
 
-def test_dt_mismatch_refused_before_build(Simulator):
+def test_edited_memory_at_another_dt_refused_before_build(Simulator):
+    """A changed (trained) transform holds values for its own step: not carried to another."""
     with nengo.Network() as model:
-        LegendreMemory(4, 0.1, dt=0.002)
-    with pytest.raises(ValidationError, match="dt=0.002") as info:
+        memory = LegendreMemory(4, 0.1, dt=0.002)
+    recurrent = next(c for c in memory.all_connections if c.pre is c.post)
+    recurrent.transform = 0.9 * memory.Ad
+    with pytest.raises(ValidationError, match="dt=0.002.*dt=0.001") as info:
         Simulator(model, dt=0.001)
     assert info.value.attr == "dt"
 

@@ -1,6 +1,7 @@
 """Deployment of a trained LMU as a Loihi-ready spiking network."""
 
 import argparse
+import copy
 import warnings
 
 import nengo
@@ -11,7 +12,7 @@ from nengo.exceptions import ValidationError
 from nengo_lmu import training
 from nengo_lmu.loihi import preflight
 from nengo_lmu.networks import LegendreMemory
-from nengo_lmu.training import deployment, readout_window
+from nengo_lmu.training import deployment, readout_window, sequences
 from nengo_lmu.training.spec import find_index
 from nengo_lmu.utils.commands import readout_synapse_arg
 
@@ -287,3 +288,125 @@ def test_hold_node_holds_and_resets_the_memory(Simulator, rng, allclose, plt):
     assert allclose(Ad, memory.Ad) and allclose(Bd.ravel(), np.ravel(memory.Bd))
     assert allclose(m[200], Bd @ u[200], atol=1e-6)  # restarted from its input alone
     assert not np.allclose(m[200], Ad @ m[199] + Bd @ u[200])
+
+
+def test_chip_input_defaults(untrained):
+    """A windowed deployment filters the chip's inputs and lets the filter settle."""
+    spec, params, x, _ = untrained
+    dspec, _ = deployment.deploy(spec, params, x)
+    settings = dspec["deployment"]
+    assert settings["input_tau"] == deployment.DEFAULT_INPUT_TAU
+    assert settings["input_encoding"] == "rectified"
+    assert dspec["settle_steps"] == 20  # 4 time constants of 5 ms at dt = 1 ms
+    # one spike per step from each of the order memory dimensions, the input, the reset
+    assert settings["host_spike_cap"] == spec["order"] + spec["size_in"] + 1
+    dspec, _ = deployment.deploy(spec, params, x, input_tau=0.01)
+    assert dspec["settle_steps"] == 40
+    dspec, _ = deployment.deploy(spec, params, x, input_tau=0.0, settle_steps=3)
+    assert dspec["settle_steps"] == 3 and dspec["deployment"]["input_tau"] == 0
+    # the held schedule reads every element: no filter to delay them
+    dspec, _ = deployment.deploy(spec, params, x, readout_steps=0)
+    assert dspec["settle_steps"] == 0 and dspec["deployment"]["input_tau"] == 0
+
+
+@pytest.mark.parametrize(
+    "kwargs, attr",
+    [
+        (dict(input_tau=-0.001), "input_tau"),
+        (dict(input_tau=True), "input_tau"),
+        (dict(input_tau=0.005, readout_steps=0), "input_tau"),
+        (dict(settle_steps=-1), "settle_steps"),
+        (dict(settle_steps=2.5), "settle_steps"),
+        (dict(input_tau=0.0, settle_steps=4, readout_steps=0), "settle_steps"),
+        (dict(input_encoding="poisson"), "input_encoding"),
+    ],
+)
+def test_deploy_bad_chip_input_options(untrained, kwargs, attr):
+    spec, params, x, _ = untrained
+    with pytest.raises(ValidationError) as info:
+        deployment.deploy(spec, params, x, **kwargs)
+    assert info.value.attr == attr
+
+
+def test_jump_to_the_final_state_equals_streaming(untrained, allclose, plt):
+    """Jumping the host memory to its final state gives the logits of playing every element.
+
+    With rate neurons the hidden layer is a function of the memory and the
+    last element only, so the two schedules agree to float precision; the
+    jump runs settle + window steps per sequence instead of the elements too.
+    """
+    spec, params, x, _ = untrained
+    # unfiltered: a readout lowpass would carry what came before the window into it
+    unfiltered = dict(spec, readout_synapse=None)
+    dspec, dparams = deployment.deploy(unfiltered, params, x, readout_steps=30)
+    rates = dict(dspec, neuron_type="relu")
+    stats = {}, {}
+    jumped = training.run_sequences(rates, dparams, x, progress_bar=False, stats=stats[0])
+    streamed = training.run_sequences(rates, dparams, x, stream=True, progress_bar=False,
+                                      stats=stats[1])
+    plt.plot(streamed.ravel(), jumped.ravel(), ".")
+    assert np.std(streamed) > 0.05
+    assert allclose(jumped, streamed, rtol=1e-6, atol=1e-8)
+    assert stats[1]["steps"] - stats[0]["steps"] == len(x) * (x.shape[1] - 1)
+    with pytest.raises(ValidationError) as info:  # read at the elements: nothing to jump
+        training.run_sequences(dict(rates, readout_steps=0), dparams, x, stream=False,
+                               progress_bar=False)
+    assert info.value.attr == "stream"
+
+
+def test_final_states_match_the_memory(rng, allclose):
+    """`final_states` is the memory's own recursion, run to the last element."""
+    memory = LegendreMemory(5, 0.02, size_in=2, dt=0.001)
+    Ad, Bd = readout_window.memory_matrices(memory)
+    u = rng.uniform(-1, 1, (3, 17, 2))
+    m = np.zeros((3, len(Ad)))
+    for t in range(u.shape[1]):
+        m = m @ Ad.T + u[:, t] @ Bd.T
+    assert allclose(readout_window.final_states(memory, u), m)
+
+
+def test_host_spike_cap_drops_what_a_board_drops():
+    """Beyond the cap, a step's spikes are dropped in the order they were sent."""
+    spikes = [("a", 3, np.arange(4)), ("b", 3, np.arange(5)), ("a", 4, np.arange(2))]
+    kept = sequences._capped(spikes, 6)
+    assert [len(idxs) for _, _, idxs in kept] == [4, 2, 2]
+    assert [(target, step) for target, step, _ in kept] == [("a", 3), ("b", 3), ("a", 4)]
+
+
+@pytest.mark.parametrize("cap", [0, -3, 2.5, True])
+def test_host_spike_cap_rejects(untrained, cap):
+    spec, params, x, _ = untrained
+    dspec, dparams = deployment.deploy(spec, params, x)
+    with pytest.raises(ValidationError) as info:
+        training.run_sequences(dspec, dparams, x, backend="loihi-sim", host_spike_cap=cap,
+                               progress_bar=False)
+    assert info.value.attr == "host_spike_cap"
+
+
+def test_windowed_deployment_on_loihi_sim(trained, plt):
+    """The default deployment keeps NengoDL's classes on loihi-sim, with fewer input spikes.
+
+    A fast case of the psFashion benchmark (``nengo-lmu bench
+    loihi-deployment``): the rectified, filtered inputs give every sequence
+    NengoDL's spiking class, and send fewer host-to-chip spikes per step than
+    nengo-loihi's on/off neurons (which send one per dimension and step).
+    """
+    spec, params, x, y = trained
+    assert np.mean(np.argmax(training.predict(spec, params, x[:8]), -1) == y[:8]) >= 7 / 8
+    dspec, dparams = deployment.deploy(spec, params, x)
+    reference = np.argmax(training.predict(dspec, dparams, x[:8]), axis=-1)
+    stats = {}
+    logits = training.run_sequences(dspec, dparams, x[:8], backend="loihi-sim",
+                                     progress_bar=False, stats=stats)
+    on_off = copy.deepcopy(dspec)
+    on_off["deployment"]["input_encoding"] = "on-off"
+    on_off_stats = {}
+    training.run_sequences(on_off, dparams, x[:8], backend="loihi-sim", progress_bar=False,
+                           stats=on_off_stats)
+    plt.bar([0, 1], [stats["host_to_chip_spikes_per_step"],
+                     on_off_stats["host_to_chip_spikes_per_step"]])
+    assert np.mean(np.argmax(logits, axis=-1) == reference) >= 7 / 8
+    inputs = dspec["order"] + dspec["size_in"] + 1  # the memory, the input, the reset
+    assert on_off_stats["host_to_chip_spikes_per_step"] == pytest.approx(inputs, rel=0.05)
+    assert stats["host_to_chip_spikes_per_step"] < 0.5 * inputs
+    assert stats["host_to_chip_spikes_max"] <= dspec["deployment"]["host_spike_cap"]

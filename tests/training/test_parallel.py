@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-import tensorflow as tf
 from nengo.exceptions import ValidationError
 
 from nengo_lmu import cli, training
@@ -10,6 +9,8 @@ from nengo_lmu.datasets import psdigits
 from nengo_lmu.networks import LegendreMemory
 from nengo_lmu.training import parallel
 from nengo_lmu.training.sequences import nengo_dl_sim
+
+tf = pytest.importorskip("tensorflow", reason="needs TensorFlow (pip install nengo-lmu[dl])")
 
 
 def feedforward_spec(n_steps=64, size_in=1, size_out=10, units=32, order=16, **kwargs):
