@@ -564,6 +564,7 @@ def test_atomic_write_keeps_permissions(tmp_path):
     assert stat.S_IMODE(path.stat().st_mode) == 0o640 and path.read_bytes() == b"again"
 
 
+@pytest.mark.dl
 def test_training_stopped_by_sigterm_leaves_a_loadable_model(tmp_path):
     """A real ``nengo-lmu train`` process sent SIGTERM (what a scheduler, ``timeout`` or
     systemd sends): the model so far saved, what was done printed, exit 143, no traceback."""

@@ -88,6 +88,7 @@ def signal_in_epoch(monkeypatch, signum, epoch=1):
     monkeypatch.setattr(fit_module, "_epoch_order", order)
 
 
+@pytest.mark.dl
 def test_fit_stopped_by_sigterm_raises_training_interrupted(monkeypatch, tmp_path):
     """Through the API: the params so far, the signal, and the default handler back."""
     spec, x, y = small_problem()
@@ -102,6 +103,7 @@ def test_fit_stopped_by_sigterm_raises_training_interrupted(monkeypatch, tmp_pat
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
 
 
+@pytest.mark.dl
 def test_train_classifier_stopped_while_evaluating_keeps_the_model(monkeypatch):
     spec, x, y = small_problem()
 
@@ -120,6 +122,7 @@ def test_train_classifier_stopped_while_evaluating_keeps_the_model(monkeypatch):
         spec, x, y, 0, batch_size=32, progress_bar=False)[0])
 
 
+@pytest.mark.dl
 def test_cli_train_stopped_by_sighup_saves_and_exits_129(monkeypatch, capsys, tmp_path):
     model = tmp_path / "model.npz"
     signal_in_epoch(monkeypatch, signal.SIGHUP)
@@ -161,6 +164,7 @@ def test_cli_demo_stopped_by_sigterm_prints_partial_metrics_and_plots(monkeypatc
     assert "Traceback" not in err
 
 
+@pytest.mark.dl  # NengoDL trains; TensorFlow convolves
 def test_cli_bench_stopped_by_sigterm_exits_143_in_one_line(monkeypatch, capsys):
     def run(*args, **kwargs):
         kill_self(signal.SIGTERM)

@@ -141,8 +141,6 @@ def fit(
     process killed outright (SIGKILL, a power cut) resumes from its last
     checkpoint, that of its last whole epoch.
     """
-    import tensorflow as tf
-
     check_spec(spec)
     mode = resolve_mode(spec, mode)
     dropout = check_param(DROPOUT, dropout)
@@ -189,6 +187,8 @@ def fit(
                       start_params=None if params is None else data_checksum(
                           *(np.asarray(params[k]) for k in sorted(params))))
         check_output_path(checkpoint, "checkpoint")
+    import tensorflow as tf  # pylint: disable=import-outside-toplevel  # after the checks
+
     tf.random.set_seed(spec["seed"])
     if mode == "parallel":
         model = build_parallel_model(spec, params=params, dropout=dropout)
