@@ -22,6 +22,7 @@ import sys
 from nengo.exceptions import ValidationError
 
 from nengo_lmu.exceptions import TrainingInterrupted
+from nengo_lmu.loihi.model import INPUT_ENCODINGS
 from nengo_lmu.params import check_param
 from nengo_lmu.training import deployment
 from nengo_lmu.training.fit import evaluate_classifier, train_classifier
@@ -150,6 +151,7 @@ def evaluate_deployed(args, data, spec, params):
         spec, params, x_train[: args.calibration_sequences], x_test[:n], y_test[:n],
         backends=args.evaluate_on, steps_per_element=args.steps_per_element,
         readout_steps=args.readout_steps, max_rate=args.max_rate,
+        input_encoding=args.input_encoding,
     )
     result.pop("spec")
     result.pop("params")
@@ -221,4 +223,8 @@ def register(subparsers):
     sub.add_argument("--max-rate", type=float, default=200.0,
                      help="firing rate (Hz) of the deployment's busiest hidden neuron "
                      "(99.9th percentile; default: 200)")
+    sub.add_argument("--input-encoding", choices=INPUT_ENCODINGS, default="rectified",
+                     help="how the host's values reach the chip as spikes: rectified "
+                     "(in proportion to |value|, the default) or on-off (nengo-loihi's "
+                     "own input neurons, a spike per dimension and step)")
     sub.set_defaults(func=cmd_train)

@@ -263,6 +263,14 @@ def run_sequences(
     """
     backend = resolve_backend(backend)
     on_loihi = is_loihi_backend(backend)
+    host_spike_cap = check_param(HOST_SPIKE_CAP, host_spike_cap)
+    if host_spike_cap is not None and not on_loihi:
+        raise ValidationError(
+            f"A host-to-chip spike cap needs a chip; backend {backend!r} has none "
+            "(use loihi-sim or loihi)", "host_spike_cap")
+    if float_emulator and backend != "loihi-sim":
+        raise ValidationError(
+            f"The float emulator is loihi-sim's (got backend {backend!r})", "float_emulator")
     if delay_steps is None:
         delay_steps = chip_model.LOIHI_DELAY_STEPS if on_loihi else 0
     model, reads = sequence_model(
@@ -273,10 +281,7 @@ def run_sequences(
     if on_loihi:
         import_backend_module("nengo_loihi").add_params(model.net)
         kwargs["model"] = chip_model_for(spec) if loihi_model is None else loihi_model
-        host_spike_cap = check_param(HOST_SPIKE_CAP, host_spike_cap)
         if float_emulator:
-            if backend != "loihi-sim":
-                raise ValidationError("The float emulator is loihi-sim's", "float_emulator")
             kwargs["target"] = "simreal"
         if backend == "loihi":
             cap = host_spike_cap or spec.get("deployment", {}).get("host_spike_cap")

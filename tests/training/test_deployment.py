@@ -55,6 +55,13 @@ def untrained():
 
 
 @pytest.fixture(scope="module")
+def deployed_untrained(untrained):
+    """The untrained classifier deployed with the defaults, and its sequences."""
+    spec, params, x, _ = untrained
+    return (*deployment.deploy(spec, params, x), x)
+
+
+@pytest.fixture(scope="module")
 def trained():
     """A tiny feedforward classifier, trained for a few batches."""
     x, y = toy_data(np.random.RandomState(3))
@@ -373,14 +380,25 @@ def test_host_spike_cap_drops_what_a_board_drops():
     assert [(target, step) for target, step, _ in kept] == [("a", 3), ("b", 3), ("a", 4)]
 
 
-@pytest.mark.parametrize("cap", [0, -3, 2.5, True])
-def test_host_spike_cap_rejects(untrained, cap):
-    spec, params, x, _ = untrained
-    dspec, dparams = deployment.deploy(spec, params, x)
+@pytest.mark.parametrize(
+    "kwargs, attr",
+    [
+        (dict(host_spike_cap=0), "host_spike_cap"),
+        (dict(host_spike_cap=-3), "host_spike_cap"),
+        (dict(host_spike_cap=2.5), "host_spike_cap"),
+        (dict(host_spike_cap=True), "host_spike_cap"),
+        (dict(host_spike_cap=50, backend="nengo"), "host_spike_cap"),  # no chip
+        (dict(host_spike_cap=50, backend="dl"), "host_spike_cap"),
+        (dict(float_emulator=True, backend="nengo"), "float_emulator"),
+    ],
+)
+def test_chip_run_options_reject(deployed_untrained, kwargs, attr):
+    """A bad cap, or a chip's option on a backend without a chip, is named before running."""
+    dspec, dparams, x = deployed_untrained
+    kwargs = dict(dict(backend="loihi-sim"), **kwargs)
     with pytest.raises(ValidationError) as info:
-        training.run_sequences(dspec, dparams, x, backend="loihi-sim", host_spike_cap=cap,
-                               progress_bar=False)
-    assert info.value.attr == "host_spike_cap"
+        training.run_sequences(dspec, dparams, x, progress_bar=False, **kwargs)
+    assert info.value.attr == attr
 
 
 def test_windowed_deployment_on_loihi_sim(trained, plt):
