@@ -8,7 +8,8 @@ from nengo.exceptions import ValidationError
 from nengo_lmu import training
 from nengo_lmu.legendre import impulse_response, legendre_readout
 from nengo_lmu.networks import LMUCell
-from nengo_lmu.trainable_theta import learned_theta
+from nengo_lmu.trainable_theta import discretize_tf, kernel_tf, learned_theta
+from nengo_lmu.training.parallel import parallel_predict, resolve_mode
 
 tf = pytest.importorskip("tensorflow")
 nengo_dl = pytest.importorskip("nengo_dl")
@@ -166,3 +167,45 @@ def test_training_moves_theta_toward_the_delay(rng, plt):
     plt.legend()
     assert abs(np.log(learned / best)) < abs(np.log(theta0 / best))
     assert delay_loss(x, y, learned, order, dt) < losses[0]
+
+
+@pytest.mark.parametrize("method", ["zoh", "euler"])
+def test_kernel_from_theta_is_the_impulse_response(method):
+    Ad, Bd = discretize_tf(np.log(0.05), 12, 0.001, method)
+    kernel = impulse_response(12, 0.05, 0.001, 100, method=method)
+    assert np.allclose(kernel_tf(Ad, Bd, 100).numpy(), kernel, rtol=0,
+                       atol=1e-12 * np.abs(kernel).max())
+
+
+def test_parallel_classifier_learns_theta_as_step_by_step(rng):
+    """The parallel classifier's kernel follows theta: the same step and the same model."""
+    x = rng.uniform(-1, 1, (16, 12, 2)).astype(np.float32)
+    labels = rng.randint(3, size=16)
+    spec = training.make_spec("classify", 12, 2, 3, units=5, order=4, theta=0.008, seed=3,
+                              trainable_theta=True, hidden_to_hidden=False)
+    assert resolve_mode(spec) == "parallel"
+    start, _ = training.fit(spec, x, labels, epochs=0, batch_size=16, mode="steps",
+                            progress_bar=False)
+    trained = {}
+    for mode in ("parallel", "steps"):
+        trained[mode], info = training.fit(spec, x, labels, epochs=1, batch_size=16,
+                                           learning_rate=0.05, mode=mode, params=start,
+                                           progress_bar=False)
+        assert info["mode"] == mode
+    theta = float(trained["parallel"]["theta"])
+    assert abs(np.log(theta / 0.008)) > 0.01  # one Adam step moves it by ~the rate
+    assert np.isclose(theta, float(trained["steps"]["theta"]), rtol=1e-4)
+    for key, value in trained["steps"].items():
+        assert np.allclose(trained["parallel"][key], value, atol=1e-4), key
+    logits = training.predict(spec, trained["parallel"], x, batch_size=16)
+    assert np.allclose(parallel_predict(spec, trained["parallel"], x, batch_size=16), logits,
+                       atol=1e-4 * np.abs(logits).max())
+
+
+def test_parallel_regressor_refuses_trainable_theta():
+    spec = training.make_spec("regress", 10, 1, 1, units=4, order=4, trainable_theta=True,
+                              hidden_to_hidden=False)
+    assert resolve_mode(spec) == "steps"
+    with pytest.raises(ValidationError, match="mode='steps'") as info:
+        resolve_mode(spec, "parallel")
+    assert info.value.attr == "trainable_theta"
