@@ -27,7 +27,7 @@ def run_convert(data, units=128, order=64, epochs=8, batch_size=32, learning_rat
     """Train in KerasLMU, convert, deploy with spikes; returns the metrics (a dict)."""
     # pylint: disable=import-outside-toplevel
     from nengo_lmu.benchmarks.keras_lmu import train_keras_lmu
-    from nengo_lmu.convert import from_keras_lmu
+    from nengo_lmu.convert.keras_lmu import from_keras_lmu
     from nengo_lmu.training import predict
     from nengo_lmu.training.deployment import evaluate
 
