@@ -1,36 +1,42 @@
 """``nengo-lmu bench keras-lmu-convert``: a KerasLMU model brought across, and a learned theta.
 
-Two parts. ``convert``: a psdigits classifier trained in KerasLMU (the
-``relu-dense`` hidden cell of `.keras_lmu`, whose neurons have a spiking
+Three parts. ``convert``: a psdigits classifier trained in KerasLMU (the
+``relu-dense`` hidden cell of `nengo_lmu.benchmarks.keras_lmu`, whose neurons have a spiking
 counterpart), converted by `nengo_lmu.convert.from_keras_lmu`, then deployed
 with spikes and run on nengo and loihi-sim
 (`nengo_lmu.training.deployment.evaluate`), beside KerasLMU's own accuracy on
 the same test sequences. ``theta``: our feedforward psdigits classifier with
 its window started ``--shrink`` times shorter than the sequence, learned
 (``trainable_theta``, in parallel training) against the same short window
-fixed and the full window fixed.
+fixed and the full window fixed. ``delay``: the same on a delay task whose
+output is the memory's own estimate of ``u(t - theta)``, so that theta is the
+only parameter and the best window is the delay (`train_delay_window`).
 """
 
+import nengo
 import numpy as np
 
+from nengo_lmu.backends import import_backend_module
+from nengo_lmu.benchmarks.keras_lmu import train_keras_lmu
+from nengo_lmu.convert.keras_lmu import from_keras_lmu
+from nengo_lmu.legendre import impulse_response, legendre_readout
+from nengo_lmu.networks import LMUCell
 from nengo_lmu.params import check_param, SEED
+from nengo_lmu.trainable_theta import learned_theta
+from nengo_lmu.training import evaluate_classifier, fit, make_spec, predict
+from nengo_lmu.training.deployment import evaluate
+from nengo_lmu.training.recipes import load_dataset
 from nengo_lmu.utils.commands import (
     add_common, choice_list, format_table, positive_float, positive_int, print_metrics,
 )
 
-PARTS = ("convert", "theta")
+PARTS = ("convert", "theta", "delay")
 
 
 def run_convert(data, units=128, order=64, epochs=8, batch_size=32, learning_rate=3e-3,
                 seed=0, sequences=200, calibration_sequences=100,
                 backends=("nengo", "loihi-sim"), progress_bar=False):
     """Train in KerasLMU, convert, deploy with spikes; returns the metrics (a dict)."""
-    # pylint: disable=import-outside-toplevel
-    from nengo_lmu.benchmarks.keras_lmu import train_keras_lmu
-    from nengo_lmu.convert.keras_lmu import from_keras_lmu
-    from nengo_lmu.training import predict
-    from nengo_lmu.training.deployment import evaluate
-
     seed = check_param(SEED, seed)
     (x_train, _), (x_test, y_test) = data
     keras, model = train_keras_lmu(
@@ -68,9 +74,6 @@ def run_theta(data, units=128, order=64, epochs=8, batch_size=32, learning_rate=
     Returns rows ``(window, start steps, end steps, test accuracy, seconds)``
     and the metrics (a dict).
     """
-    # pylint: disable=import-outside-toplevel
-    from nengo_lmu.training import evaluate_classifier, fit, make_spec
-
     (x_train, y_train), (x_test, y_test) = data
     n_steps, dt = x_train.shape[1], 0.001
     short = n_steps / shrink
@@ -94,10 +97,79 @@ def run_theta(data, units=128, order=64, epochs=8, batch_size=32, learning_rate=
     return rows, metrics
 
 
-def run(args):
-    # pylint: disable=import-outside-toplevel
-    from nengo_lmu.training.recipes import load_dataset
+def smooth_noise(rng, n, steps, width):
+    """``(n, steps, 1)`` unit-variance noise whose autocorrelation falls off over ``width`` steps."""
+    lags = np.arange(-4 * width, 4 * width + 1)
+    kernel = np.exp(-(lags / width) ** 2 / 2)
+    white = rng.standard_normal((n, steps + len(lags) - 1))
+    x = np.array([np.convolve(w, kernel, mode="valid") for w in white])
+    return (x / x.std())[..., None].astype(np.float32)
 
+
+def delay_task(rng, n=32, steps=64, delay=16):
+    """Smooth noise (`smooth_noise`, width ``delay / 4``) and its copy ``delay`` steps late."""
+    x = smooth_noise(rng, n, steps, width=delay / 4)
+    y = np.zeros_like(x)
+    y[:, delay:] = x[:, :-delay]
+    return x, y
+
+
+def delay_loss(x, y, theta, order, dt):
+    """The mean squared error of the memory's own estimate of ``u(t - theta)`` (r=1), in numpy."""
+    h = impulse_response(order, theta, dt, x.shape[1]) @ legendre_readout(order, 1.0)
+    estimate = np.array([np.convolve(seq[:, 0], h)[:len(seq)] for seq in x])
+    return float(np.mean((estimate - y[..., 0]) ** 2))
+
+
+def train_delay_window(x, y, theta, order, dt=0.001, epochs=20, learning_rate=0.05,
+                       batch_size=16, seed=1):
+    """Learn only theta, the output being the memory's fixed readout of ``u(t - theta)``.
+
+    An `.LMUCell` with ``trainable_theta`` and nothing else trained (its input
+    encoder and the readout fixed, its hidden part unused); Adam on
+    ``log(theta)``, in NengoDL. Returns theta (seconds) after each epoch.
+    """
+    nengo_dl = import_backend_module("nengo_dl")
+    tf = import_backend_module("tensorflow")
+    with nengo.Network(seed=seed) as net:
+        nengo_dl.configure_settings(trainable=None, stateful=False, keep_history=True)
+        inp = nengo.Node(np.zeros(1))
+        cell = LMUCell(1, order, theta, trainable_theta=True, hidden_to_hidden=False, dt=dt)
+        cell.config[cell.cell_connections["input_to_memory"]].trainable = False
+        nengo.Connection(inp, cell.input, synapse=None)
+        out = nengo.Node(size_in=1)
+        readout = nengo.Connection(cell.memory.output, out, synapse=None,
+                                   transform=legendre_readout(order, 1.0)[None])
+        net.config[readout].trainable = False
+        probe = nengo.Probe(out)
+    history = []
+    with nengo_dl.Simulator(net, minibatch_size=batch_size, dt=dt, progress_bar=False) as sim:
+        sim.compile(tf.optimizers.Adam(learning_rate), loss={probe: tf.losses.mse})
+        for _ in range(epochs):
+            sim.fit({inp: x}, {probe: y}, epochs=1, verbose=0)
+            history.append(learned_theta(sim, cell))
+    return history
+
+
+def run_delay(seed=0, order=6, delay=16, shrink=4.0, epochs=20):
+    """The delay task's window learned from ``delay / shrink``: rows and metrics."""
+    dt = 0.001
+    x, y = delay_task(np.random.RandomState(seed), delay=delay)
+    x_test, y_test = delay_task(np.random.RandomState(seed + 1), delay=delay)
+    start = delay * dt / shrink
+    history = train_delay_window(x, y, start, order, dt=dt, epochs=epochs)
+    scale = float(np.mean(y_test ** 2))
+    rows, metrics = [], {}
+    for label, steps in ((f"fixed, delay/{shrink:g}", start / dt), ("fixed, the delay", delay),
+                         (f"learned, from delay/{shrink:g}", history[-1] / dt)):
+        nrmse = np.sqrt(delay_loss(x_test, y_test, steps * dt, order, dt) / scale)
+        rows.append([label, f"{steps:.1f}", f"{nrmse:.3f}"])
+        metrics[label.replace(" ", "_").replace(",", "")] = float(nrmse)
+    metrics["learned_theta_steps_by_epoch"] = ",".join(f"{t / dt:.1f}" for t in history)
+    return rows, metrics
+
+
+def run(args):
     data = load_dataset("psdigits")
     common = dict(units=args.units, order=args.order, epochs=args.epochs,
                   batch_size=args.batch_size, learning_rate=args.learning_rate,
@@ -112,6 +184,10 @@ def run(args):
         print(format_table(["window", "start (steps)", "end (steps)", "test accuracy",
                             "training s"], rows))
         print_metrics(metrics)
+    if "delay" in args.parts:
+        rows, metrics = run_delay(seed=args.seed, shrink=args.shrink)
+        print(format_table(["window", "theta (steps)", "test NRMSE"], rows))
+        print_metrics(metrics)
 
 
 def register(benches):
@@ -120,7 +196,7 @@ def register(benches):
         "keras-lmu-convert",
         help="a psdigits model trained in KerasLMU, converted and run with spikes on nengo "
         "and loihi-sim (part convert); a window started too short, learned against fixed "
-        "(part theta); needs: pip install nengo-lmu[bench]",
+        "(parts theta, on psdigits, and delay, on a delay task); needs: pip install nengo-lmu[bench]",
     )
     add_common(sub)  # --backend is not used: the convert part names its own
     sub.add_argument("--parts", type=choice_list(list(PARTS), "parts"), default=list(PARTS),

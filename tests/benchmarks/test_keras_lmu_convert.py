@@ -5,7 +5,7 @@ import importlib.util
 import numpy as np
 import pytest
 
-from nengo_lmu.benchmarks.keras_lmu_convert import run_convert, run_theta
+from nengo_lmu.benchmarks.keras_lmu_convert import run_convert, run_delay, run_theta
 from nengo_lmu.datasets import psdigits
 
 pytest.importorskip("nengo_dl")
@@ -38,3 +38,12 @@ def test_theta_rows_start_short_and_learn(small_digits):
     assert metrics["learned_mode"] == "parallel"
     assert metrics["fixed_short_theta_steps"] == 16
     assert not np.isclose(metrics["learned_theta_steps"], 16)
+
+
+def test_delay_rows_score_each_window():
+    rows, metrics = run_delay(epochs=2)
+    assert [row[1] for row in rows[:2]] == ["4.0", "16.0"]
+    # the exact delay's window beats the window a quarter of it (see the test of
+    # trainable theta on this task for the landscape between them)
+    assert metrics["fixed_the_delay"] < metrics["fixed_delay/4"]
+    assert len(metrics["learned_theta_steps_by_epoch"].split(",")) == 2

@@ -6,7 +6,8 @@ import pytest
 from nengo.exceptions import ValidationError
 
 from nengo_lmu import training
-from nengo_lmu.legendre import impulse_response, legendre_readout
+from nengo_lmu.benchmarks.keras_lmu_convert import delay_loss, delay_task, train_delay_window
+from nengo_lmu.legendre import impulse_response
 from nengo_lmu.networks import LMUCell
 from nengo_lmu.trainable_theta import discretize_tf, kernel_tf, learned_theta
 from nengo_lmu.training.parallel import parallel_predict, resolve_mode
@@ -98,22 +99,6 @@ def test_trainable_theta_needs_an_ideal_fixed_memory():
             LMUCell(4, 4, 0.01, trainable_theta=True, trainable_memory=True)
 
 
-def smooth_noise(rng, n, steps, width):
-    """Unit-variance noise whose autocorrelation falls off over ``width`` steps."""
-    lags = np.arange(-4 * width, 4 * width + 1)
-    kernel = np.exp(-(lags / width) ** 2 / 2)
-    white = rng.standard_normal((n, steps + len(lags) - 1))
-    x = np.array([np.convolve(w, kernel, mode="valid") for w in white])
-    return (x / x.std())[..., None].astype(np.float32)
-
-
-def delay_loss(x, y, theta, order, dt):
-    """The mean squared error of the memory's own estimate of ``u(t - theta)`` (r=1)."""
-    h = impulse_response(order, theta, dt, x.shape[1]) @ legendre_readout(order, 1.0)
-    estimate = np.array([np.convolve(seq[:, 0], h)[:len(seq)] for seq in x])
-    return float(np.mean((estimate - y[..., 0]) ** 2))
-
-
 def test_training_moves_theta_toward_the_delay(rng, plt):
     """A window started 4 times too short lengthens toward the delay.
 
@@ -128,10 +113,8 @@ def test_training_moves_theta_toward_the_delay(rng, plt):
     starting window to its minimum near the delay, so training that lowers
     the loss must move theta toward that minimum.
     """
-    dt, order, delay, steps = 0.001, 6, 16, 64
-    x = smooth_noise(rng, 32, steps, width=delay / 4)
-    y = np.zeros_like(x)
-    y[:, delay:] = x[:, :-delay]
+    dt, order, delay = 0.001, 6, 16
+    x, y = delay_task(rng, n=32, steps=64, delay=delay)
     theta0 = delay * dt / 4
     thetas = np.exp(np.linspace(np.log(theta0), np.log(3 * delay * dt), 60))
     losses = np.array([delay_loss(x, y, theta, order, dt) for theta in thetas])
@@ -141,24 +124,7 @@ def test_training_moves_theta_toward_the_delay(rng, plt):
     assert np.all(np.diff(losses[:np.argmin(losses) + 1]) < 0)
     assert abs(np.log(best / (delay * dt))) < np.log(1.25)
 
-    with nengo.Network(seed=1) as net:
-        nengo_dl.configure_settings(trainable=None, stateful=False, keep_history=True)
-        inp = nengo.Node(np.zeros(1))
-        cell = LMUCell(1, order, theta0, trainable_theta=True, hidden_to_hidden=False,
-                       dt=dt)
-        cell.config[cell.cell_connections["input_to_memory"]].trainable = False
-        nengo.Connection(inp, cell.input, synapse=None)
-        out = nengo.Node(size_in=1)
-        readout = nengo.Connection(cell.memory.output, out, synapse=None,
-                                   transform=legendre_readout(order, 1.0)[None])
-        net.config[readout].trainable = False
-        probe = nengo.Probe(out)
-    with nengo_dl.Simulator(net, minibatch_size=16, dt=dt, progress_bar=False) as sim:
-        sim.compile(tf.optimizers.Adam(0.05), loss={probe: tf.losses.mse})
-        history = []
-        for _ in range(20):
-            sim.fit({inp: x}, {probe: y}, epochs=1, verbose=0)
-            history.append(learned_theta(sim, cell))
+    history = train_delay_window(x, y, theta0, order, dt=dt, epochs=20, learning_rate=0.05)
     learned = history[-1]
     plt.axvline(theta0 / dt, color="k", linestyle=":", label="start")
     plt.semilogx(np.array(history) / dt, [delay_loss(x, y, t, order, dt) for t in history],
