@@ -29,6 +29,12 @@ history), so batches are drawn over time steps.
 
 A readout through a lowpass reads earlier hidden states too, not only the
 current one: such a model trains step by step.
+
+A classifier whose cell learns its window (``trainable_theta``) trains in
+parallel too, but its kernel depends on ``theta``: the parallel model takes
+the sequences themselves and computes the final states in every batch
+(`theta_kernel_layer`), without XLA. A regressor that learns its window
+trains step by step.
 """
 
 import nengo
