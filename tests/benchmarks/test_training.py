@@ -62,6 +62,7 @@ def test_bench_training_seeds_table(monkeypatch, capsys):
     assert "seconds_per_epoch_ratio=2.5\n" in out  # mean 5.0 / 2.0
 
 
+@pytest.mark.dl  # without nengo-dl the missing extra is named first (tests/test_extras.py)
 def test_bench_training_rejects_bad_seeds_before_running(monkeypatch, capsys):
     monkeypatch.setattr(training_bench, "run_comparison",
                         lambda *args, **kwargs: pytest.fail("must not run"))
