@@ -110,8 +110,9 @@ def test_unreadable_checkpoint_is_refused(content, message, tmp_path):
         np.savez(path, a=np.zeros(2))
     else:
         path.write_bytes(content)
-    with pytest.raises(CheckpointError, match=message):
+    with pytest.raises(CheckpointError, match=message) as error:
         fit(spec, x, y, 1, batch_size=32, checkpoint=path, resume=True, progress_bar=False)
+    assert error.value.attr == "checkpoint"
 
 
 @pytest.mark.parametrize("kwargs, name", [
