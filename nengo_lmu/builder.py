@@ -164,7 +164,7 @@ class _LoihiBuilderHook(importlib.abc.MetaPathFinder):
 
 def install_loihi_builder():
     """Hook into nengo-loihi's builder now if it was imported, else when it is."""
-    if "nengo_loihi" in sys.modules:
+    if sys.modules.get("nengo_loihi") is not None:  # None: its import is blocked
         loihi_build.register()
     elif not any(isinstance(finder, _LoihiBuilderHook) for finder in sys.meta_path):
         sys.meta_path.insert(0, _LoihiBuilderHook())

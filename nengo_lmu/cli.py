@@ -22,6 +22,7 @@ from nengo_lmu.training import command as train_command
 from nengo_lmu.utils.commands import (
     add_common, check_output_path, positive_float, print_metrics,
 )
+from nengo_lmu.utils.signals import exit_code, interrupted_message, stop_signals
 
 
 # command -> the optional module it cannot start without (the rest say so where used)
@@ -120,13 +121,14 @@ def main(argv=None):
     try:
         args.backend = resolve_backend(args.backend)
         command = " ".join(filter(None, (args.command, getattr(args, "bench", None))))
-        if command in COMMAND_NEEDS:  # before any work, not after a data set loads
-            import_backend_module(COMMAND_NEEDS[command], f"{parser.prog} {command}")
-        args.func(args)
+        with stop_signals():  # SIGTERM, SIGHUP: as Ctrl-C
+            if command in COMMAND_NEEDS:  # before any work, not after a data set loads
+                import_backend_module(COMMAND_NEEDS[command], f"{parser.prog} {command}")
+            args.func(args)
     except KeyboardInterrupt as error:  # Ctrl-C: a demo says how far it got
         if args.debug:
             raise
-        parser.exit(130, f"{parser.prog}: {str(error) or 'interrupted'}\n")
+        parser.exit(exit_code(error), f"{parser.prog}: {interrupted_message(error)}\n")
     except MissingExtraError as error:  # its message says what to install
         if args.debug:
             raise

@@ -431,6 +431,30 @@ def _check_images(where, x, y):
         )
 
 
+def _read_npz_split(path, split):
+    """``x_<split>, y_<split>`` of an ``.npz`` archive, or a `.DatasetFormatError` on the file."""
+    expected = "expected an .npz archive of x_train, y_train, x_test, y_test"
+    try:
+        data = np.load(path, allow_pickle=False)
+        if not hasattr(data, "files"):  # np.load reads a lone .npy array too
+            raise DatasetFormatError(f"Holds a single array; {expected}", str(path))
+        with data as npz:
+            missing = {f"x_{split}", f"y_{split}"} - set(npz.files)
+            if missing:
+                raise DatasetFormatError(
+                    f"Has no array {', '.join(sorted(missing))} (it has "
+                    f"{', '.join(npz.files) or 'none'}); {expected}",
+                    str(path),
+                )
+            return npz[f"x_{split}"], npz[f"y_{split}"]
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
+        if isinstance(error, DatasetFormatError):
+            raise
+        raise DatasetFormatError(
+            f"Cannot read it as an .npz file ({error}); {expected}", str(path)
+        ) from None
+
+
 def load_images(name, path=None):
     """Load ``"mnist"`` or ``"fashion-mnist"`` as images, checked; never downloads.
 
@@ -463,20 +487,7 @@ def load_images(name, path=None):
             x, y = read_idx(files[f"x_{split}"]), read_idx(files[f"y_{split}"])
         else:
             where = {"x": str(files), "y": str(files)}
-            try:
-                with np.load(files, allow_pickle=False) as npz:
-                    missing = {f"x_{split}", f"y_{split}"} - set(npz.files)
-                    if missing:
-                        raise DatasetFormatError(
-                            f"Has no array {', '.join(sorted(missing))} (it has "
-                            f"{', '.join(npz.files) or 'none'})",
-                            str(files),
-                        )
-                    x, y = npz[f"x_{split}"], npz[f"y_{split}"]
-            except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
-                if isinstance(error, DatasetFormatError):
-                    raise
-                raise DatasetFormatError(f"Cannot read it as an .npz file ({error})", str(files))
+            x, y = _read_npz_split(files, split)
         _check_images(where, x, y)
         splits.append((x, y.astype(np.int64)))
     return tuple(splits)

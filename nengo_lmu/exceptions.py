@@ -5,6 +5,8 @@ own, raised by `nengo_lmu.params`); the classes here are the failures that are
 not a parameter's fault, or that code may want to catch by their own name.
 """
 
+import signal
+
 from nengo.exceptions import BuildError, NengoException, NengoWarning, ValidationError
 
 
@@ -109,8 +111,25 @@ class CheckpointError(ValidationError):
     """
 
 
+class StopSignal(KeyboardInterrupt):
+    """SIGTERM or SIGHUP stopped a run (see `nengo_lmu.utils.signals`).
+
+    A ``KeyboardInterrupt``, so that whatever saves its work on Ctrl-C saves
+    it when a scheduler, ``timeout`` or a closed terminal stops the run.
+
+    Attributes
+    ----------
+    signum : int
+        The signal's number (the command line exits with ``128 + signum``).
+    """
+
+    def __init__(self, signum):
+        self.signum = int(signum)
+        super().__init__(f"stopped by {signal.Signals(self.signum).name}")
+
+
 class TrainingInterrupted(KeyboardInterrupt):
-    """Training was interrupted (Ctrl-C); it carries what had been trained so far.
+    """Training was interrupted (Ctrl-C, SIGTERM, SIGHUP); it carries what had been trained so far.
 
     A ``KeyboardInterrupt``, so that code that does not look for it stops as
     on any Ctrl-C.
@@ -125,10 +144,15 @@ class TrainingInterrupted(KeyboardInterrupt):
         ``checkpoint`` (the last one written, or None).
     spec : dict or None
         The model's spec (set by `nengo_lmu.training.train_classifier`).
+    signum : int
+        The signal that stopped it (``signal.SIGINT`` for Ctrl-C).
     """
 
-    def __init__(self, params, info, spec=None):
-        super().__init__(f"training interrupted after {info['epochs_done']} full epoch(s)")
+    def __init__(self, params, info, spec=None, signum=signal.SIGINT):
+        self.signum = int(signum)
+        name = signal.Signals(self.signum).name
+        why = "" if self.signum == signal.SIGINT else f" (stopped by {name})"
+        super().__init__(f"training interrupted after {info['epochs_done']} full epoch(s){why}")
         self.params = params
         self.info = info
         self.spec = spec

@@ -99,6 +99,8 @@ saying what to change:
   Node's ``synapse=0`` loop.
 """
 
+import os
+import pathlib
 import warnings
 
 import nengo
@@ -106,7 +108,7 @@ import numpy as np
 from nengo.exceptions import ValidationError
 
 from nengo_lmu.params import DT, NumberParam, check_param
-from nengo_lmu.utils.files import atomic_write
+from nengo_lmu.utils.files import atomic_write, check_output_path
 
 #: stored in every exported graph's metadata
 WEIGHT_CONVENTION = (
@@ -774,11 +776,14 @@ def export_nir(
 def save_nir(path, network, **kwargs):
     """Export ``network`` and write the graph to ``path`` atomically.
 
-    ``kwargs`` are `export_nir`'s. Returns the ``nir.NIRGraph`` written.
+    ``kwargs`` are `export_nir`'s. Returns the ``nir.NIRGraph`` written. A
+    ``path`` that is a folder raises a `ValidationError` on ``path``, before
+    the export.
     """
+    check_output_path(path, "path")
     graph = export_nir(network, **kwargs)
     nir = _nir()
-    with atomic_write(path, mode="w+b") as file:  # h5py reads as it writes
+    with atomic_write(path, mode="w+b", name="path") as file:  # h5py reads as it writes
         nir.write(file, graph)
     return graph
 
@@ -825,6 +830,42 @@ def _recurrent_links(graph, nir):
     }
 
 
+def read_nir_file(path, name="graph"):
+    """The ``nir.NIRGraph`` in the file ``path``, or a `ValidationError` on ``name``.
+
+    A file that is missing, a folder, unreadable, not HDF5, or HDF5 but not a
+    NIR graph is refused with its name and what was expected (``nir.read``
+    would fail in h5py's own words, naming neither).
+    """
+    nir = _nir()
+    if not isinstance(path, (str, os.PathLike)):
+        raise ValidationError(
+            f"Must be a nir.NIRGraph or a NIR file's path (got {type(path).__name__})", name
+        )
+    path = pathlib.Path(path)
+
+    def fail(what):
+        return ValidationError(
+            f"{path}: {what}; expected a NIR graph (an HDF5 file written by nir.write "
+            "or save_nir)", name,
+        )
+
+    if not path.exists():
+        raise fail("no such file")
+    if path.is_dir():
+        raise fail("is a directory")
+    if not os.access(path, os.R_OK):
+        raise fail("cannot be read (permission denied)")
+    import h5py  # pylint: disable=import-outside-toplevel  # nir's own dependency
+
+    if not h5py.is_hdf5(path):
+        raise fail("is not an HDF5 file")
+    try:
+        return nir.read(path)
+    except (OSError, KeyError, ValueError, TypeError, AttributeError, IndexError) as error:
+        raise fail(f"is HDF5 but not a NIR graph ({type(error).__name__}: {error})") from None
+
+
 def import_nir(graph, dt=None, label=None, seed=None, nengo_neurons=True):
     """A ``nengo.Network`` that simulates a NIR graph (or a ``.nir`` file).
 
@@ -866,7 +907,7 @@ def import_nir(graph, dt=None, label=None, seed=None, nengo_neurons=True):
     """
     nir = _nir()
     if not isinstance(graph, nir.NIRGraph):
-        graph = nir.read(graph)
+        graph = read_nir_file(graph)
     metadata = graph.metadata or {}
     if dt is None:
         dt = float(_metadata_value(metadata, "dt", 0.001))

@@ -84,6 +84,7 @@ def start_at_rest(model, memory, dt=DT):
 
 
 def run_nir_bench(args):
+    graph_path(args)  # before the run
     try:
         _nir()
     except ImportError as error:

@@ -13,14 +13,15 @@ import tempfile
 import numpy as np
 from nengo.exceptions import ValidationError
 
+from nengo_lmu.utils.files import check_output_path
+
 CONSUMER_SCRIPT = pathlib.Path(__file__).with_name("nir_norse.py")
 
 
 def graph_path(args):
-    """Where the graph is written (its folder made)."""
-    path = pathlib.Path(args.nir_file or f"plots/nir/{args.network}.nir")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return path
+    """Where the graph is written (its folder made; a folder or unwritable place refused)."""
+    return pathlib.Path(check_output_path(args.nir_file or f"plots/nir/{args.network}.nir",
+                                          "--nir-file"))
 
 
 def run_consumer(python, graph_path, inputs):

@@ -1,7 +1,7 @@
 """Training checkpoints: what `nengo_lmu.training.fit` needs to resume exactly where it was.
 
 A checkpoint is one ``.npz`` file, written atomically after every epoch
-(`nengo_lmu.utils.files.atomic_write`): the training's *configuration* (the
+(`nengo_lmu.utils.files.save_npz`): the training's *configuration* (the
 spec, the training options and a checksum of the training data), the number
 of epochs done, the Keras model's weights and the optimizer's variables (Adam's
 step count and moments). The data order of every epoch and the dropout masks
@@ -18,7 +18,7 @@ import zlib
 import numpy as np
 
 from nengo_lmu.exceptions import CheckpointError
-from nengo_lmu.utils.files import atomic_write
+from nengo_lmu.utils.files import save_npz
 
 #: The checkpoint format written; `load_checkpoint` refuses others.
 FORMAT = 1
@@ -42,8 +42,8 @@ def save_checkpoint(path, config, epochs_done, weights, optimizer_values):
                   n_weights=len(weights), n_optimizer=len(optimizer_values))
     arrays = {f"weight_{i}": np.asarray(w) for i, w in enumerate(weights)}
     arrays.update({f"optimizer_{i}": np.asarray(v) for i, v in enumerate(optimizer_values)})
-    with atomic_write(pathlib.Path(path)) as file:
-        np.savez(file, __checkpoint__=np.array(json.dumps(header)), **arrays)
+    arrays["__checkpoint__"] = np.array(json.dumps(header))
+    save_npz(path, arrays, name="checkpoint")
 
 
 def load_checkpoint(path, config):
@@ -51,7 +51,8 @@ def load_checkpoint(path, config):
 
     Returns ``(epochs_done, weights, optimizer_values)``. Raises
     `nengo_lmu.exceptions.CheckpointError` (a ``ValidationError`` on
-    ``checkpoint``) if the file is missing, unreadable or not a checkpoint,
+    ``checkpoint``, naming the file) if it is missing, a folder, unreadable or
+    not a checkpoint (a saved model, another archive, a single array),
     or if it was written by another model or training (naming what differs).
     """
     path = pathlib.Path(path)
@@ -62,7 +63,10 @@ def load_checkpoint(path, config):
     if not path.is_file():
         raise fail("no such file" if not path.exists() else "is not a file")
     try:
-        with np.load(path, allow_pickle=False) as data:
+        data = np.load(path, allow_pickle=False)
+        if not hasattr(data, "files"):  # np.load reads a lone .npy array too
+            raise fail("is a single array, not a training checkpoint (.npz)")
+        with data:
             if "__checkpoint__" not in data.files:
                 raise fail("is an .npz archive but not a nengo-lmu training checkpoint")
             header = json.loads(str(data["__checkpoint__"]))

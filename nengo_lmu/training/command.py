@@ -9,15 +9,20 @@ a small, fast recipe (step by step: its readout lowpass reads more than the
 last state). ``--max-batches N`` stops after N batches and reports the
 throughput (a smoke run); ``--synthetic`` replaces the data by random sequences
 of the data set's shape (for throughput only). ``--checkpoint PATH`` writes a
-checkpoint after every epoch and ``--resume`` continues from it; Ctrl-C prints
-what was trained so far and saves that model to ``--save``, then exits 130.
+checkpoint after every epoch and ``--resume`` continues from it; Ctrl-C,
+SIGTERM or SIGHUP saves the model trained so far to ``--save``, prints what
+was done and how to resume, and exits with 128 + the signal's number (130,
+143, 129).
 """
 
+import contextlib
+import signal
 import sys
 
 from nengo.exceptions import ValidationError
 
 from nengo_lmu.exceptions import TrainingInterrupted
+from nengo_lmu.loihi.model import INPUT_ENCODINGS
 from nengo_lmu.params import check_param
 from nengo_lmu.training import deployment
 from nengo_lmu.training.fit import evaluate_classifier, train_classifier
@@ -27,12 +32,12 @@ from nengo_lmu.training.spec import load_model, save_model
 from nengo_lmu.utils.commands import (
     add_common,
     backend_list,
-    check_output_path,
     nonnegative_int,
     positive_int,
     print_metrics,
     readout_synapse_arg,
 )
+from nengo_lmu.utils.files import check_output_path
 
 
 def cmd_train(args):
@@ -100,19 +105,40 @@ def cmd_train(args):
 
 
 def report_interrupted(args, interrupt):
-    """Print what a training interrupted by Ctrl-C had done, and save its model."""
+    """Save the model of an interrupted training, then print what it had done and how to resume.
+
+    The model is saved first: after SIGHUP the terminal may be gone, and
+    printing to it fails (the report is then lost, the model is not).
+    """
     info = interrupt.info
-    print("interrupted=true")
-    print_metrics(dict(epochs_done=info["epochs_done"], epochs=info["epochs"],
-                       batches=info["batches"]))
-    if info["losses"]:
-        print_metrics(dict(last_epoch_loss=info["losses"][-1]))
-    if info["checkpoint"] is not None and info["epochs_done"]:
-        print(f"The checkpoint of epoch {info['epochs_done']} is {info['checkpoint']}: "
-              "continue with --resume", file=sys.stderr)
     if args.save:
         save_model(args.save, interrupt.spec, interrupt.params)
-        print(f"Saved the model as it was when interrupted to {args.save}", file=sys.stderr)
+    with contextlib.suppress(OSError):
+        print("interrupted=true")
+        print(f"signal={signal.Signals(interrupt.signum).name}")
+        print_metrics(dict(epochs_done=info["epochs_done"], epochs=info["epochs"],
+                           batches=info["batches"]))
+        if info["losses"]:
+            print_metrics(dict(last_epoch_loss=info["losses"][-1]))
+        if args.save:
+            print(f"Saved the model as it was when interrupted to {args.save}",
+                  file=sys.stderr)
+        print(resume_hint(info), file=sys.stderr)
+
+
+def resume_hint(info):
+    """How to continue an interrupted training, in one line."""
+    if info["checkpoint"] is None:
+        return ("No --checkpoint was given: a new run starts from the beginning; "
+                "with --checkpoint PATH, a run can be continued with --resume")
+    if not info["epochs_done"]:
+        return (f"No epoch was finished, so {info['checkpoint']} was not written: "
+                "--resume starts from the beginning")
+    if info["epochs_done"] >= info["epochs"]:
+        return (f"The training was complete (checkpoint {info['checkpoint']}); "
+                "--resume with the same options evaluates it again")
+    return (f"The checkpoint of epoch {info['epochs_done']} is {info['checkpoint']}: "
+            "continue with the same options and --resume")
 
 
 def evaluate_deployed(args, data, spec, params):
@@ -125,6 +151,7 @@ def evaluate_deployed(args, data, spec, params):
         spec, params, x_train[: args.calibration_sequences], x_test[:n], y_test[:n],
         backends=args.evaluate_on, steps_per_element=args.steps_per_element,
         readout_steps=args.readout_steps, max_rate=args.max_rate,
+        input_encoding=args.input_encoding,
     )
     result.pop("spec")
     result.pop("params")
@@ -196,4 +223,8 @@ def register(subparsers):
     sub.add_argument("--max-rate", type=float, default=200.0,
                      help="firing rate (Hz) of the deployment's busiest hidden neuron "
                      "(99.9th percentile; default: 200)")
+    sub.add_argument("--input-encoding", choices=INPUT_ENCODINGS, default="rectified",
+                     help="how the host's values reach the chip as spikes: rectified "
+                     "(in proportion to |value|, the default) or on-off (nengo-loihi's "
+                     "own input neurons, a spike per dimension and step)")
     sub.set_defaults(func=cmd_train)

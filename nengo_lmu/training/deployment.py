@@ -64,11 +64,12 @@ from nengo_lmu.training.spec import (
     recurrent_option,
 )
 from nengo_lmu.training.spec import steps_per_element as held_steps
+from nengo_lmu.training.spec import READOUT_SYNAPSE
 
 MAX_RATE = NumberParam("max_rate", low=0, high=1000, low_open=True)
 _PERCENTILE = NumberParam("rate_percentile", low=0, high=100, low_open=True)
 _HEADROOM = NumberParam("input_headroom", low=0, high=1, low_open=True)
-_READOUT = NumberParam("readout_synapse", low=0, low_open=True, optional=True)
+_READOUT = READOUT_SYNAPSE  # defined once, in training/spec.py (issue 27)
 INPUT_TAU = NumberParam("input_tau", low=0, high=1, optional=True)
 #: a classifier's readout window: up to 20 spikes per neuron at max_rate 200 Hz
 DEFAULT_READOUT_STEPS = 100

@@ -22,8 +22,10 @@ from nengo_lmu.params import (
     LEARNING_RATE,
     MAX_BATCHES,
     ORDER,
+    RATE_SCALE,
     UNITS,
     IntParam,
+    NumberParam,
     check_param,
 )
 from nengo_lmu.training.checkpoint import data_checksum, load_checkpoint, save_checkpoint
@@ -45,16 +47,44 @@ from nengo_lmu.training.sequences import (
 from nengo_lmu.training.spec import (
     build_model,
     check_sequences,
+    check_spec,
     check_spec_shape,
     get_params,
     make_spec,
     spiking_name,
 )
-from nengo_lmu.utils.commands import check_output_path
+from nengo_lmu.utils.files import check_output_path
+from nengo_lmu.utils.signals import stop_signals, stopped_by
 
 
 RESUME = BoolParam("resume")
 LR_SCHEDULE = EnumParam("lr_schedule", values=("constant", "cosine"))
+SPIKING = BoolParam("spiking")
+PROGRESS_BAR = BoolParam("progress_bar")
+UNROLL = IntParam("unroll", low=1)
+#: the spiking evaluation's readout synapse (s), unless "spec" (the spec's own)
+SPIKING_SYNAPSE = NumberParam("spiking_synapse", low=0, low_open=True, optional=True)
+
+
+def split_data(data):
+    """``(x_train, y_train), (x_test, y_test)`` from ``data``, or a `ValidationError` on it."""
+    try:
+        (x_train, y_train), (x_test, y_test) = data
+    except (TypeError, ValueError):
+        raise ValidationError(
+            "Must be ((x_train, y_train), (x_test, y_test)), as the data sets return",
+            "data",
+        ) from None
+    return (x_train, y_train), (x_test, y_test)
+
+
+def check_spiking_options(neuron_type, spiking, rate_scale, spiking_synapse):
+    """Check a spiking evaluation's options before the training it follows."""
+    if check_param(SPIKING, spiking):
+        spiking_name(neuron_type)
+    check_param(RATE_SCALE, rate_scale)
+    if not (isinstance(spiking_synapse, str) and spiking_synapse == "spec"):
+        check_param(SPIKING_SYNAPSE, spiking_synapse)
 
 
 def fit(
@@ -105,11 +135,13 @@ def fit(
     data set or training option raises a
     `nengo_lmu.exceptions.CheckpointError` naming what differs.
 
-    On Ctrl-C, raises `nengo_lmu.exceptions.TrainingInterrupted` (a
-    ``KeyboardInterrupt``) carrying the params trained so far and ``info``.
+    On Ctrl-C, SIGTERM or SIGHUP (`nengo_lmu.utils.signals.stop_signals`),
+    raises `nengo_lmu.exceptions.TrainingInterrupted` (a ``KeyboardInterrupt``)
+    carrying the params trained so far, ``info`` and the signal's number. A
+    process killed outright (SIGKILL, a power cut) resumes from its last
+    checkpoint, that of its last whole epoch.
     """
-    import tensorflow as tf
-
+    check_spec(spec)
     mode = resolve_mode(spec, mode)
     dropout = check_param(DROPOUT, dropout)
     if dropout > 0 and mode != "parallel":
@@ -124,6 +156,13 @@ def fit(
     max_batches = check_param(MAX_BATCHES, max_batches)
     lr_schedule = check_param(LR_SCHEDULE, lr_schedule)
     check_param(RESUME, resume)
+    check_param(PROGRESS_BAR, progress_bar)
+    unroll = check_param(UNROLL, unroll)
+    if params is not None and not isinstance(params, dict):
+        raise ValidationError(
+            f"Must be None or a dict of params from an earlier fit (got {type(params).__name__})",
+            "params",
+        )
     if checkpoint is not None and max_batches is not None:
         raise ValidationError("A smoke run (max_batches) writes no checkpoint", "checkpoint")
     if resume and checkpoint is None:
@@ -148,6 +187,8 @@ def fit(
                       start_params=None if params is None else data_checksum(
                           *(np.asarray(params[k]) for k in sorted(params))))
         check_output_path(checkpoint, "checkpoint")
+    import tensorflow as tf  # pylint: disable=import-outside-toplevel  # after the checks
+
     tf.random.set_seed(spec["seed"])
     if mode == "parallel":
         model = build_parallel_model(spec, params=params, dropout=dropout)
@@ -169,7 +210,8 @@ def fit(
         rate = tf.keras.optimizers.schedules.CosineDecay(learning_rate, max(total, 1))
     info = dict(batches_per_epoch=batches_per_epoch, epochs=epochs, mode=mode,
                 epochs_done=0, losses=[], checkpoint=checkpoint)
-    with nengo_dl_sim(model, batch_size, unroll) as sim:
+    # SIGTERM and SIGHUP stop a training as Ctrl-C does, with its params kept
+    with nengo_dl_sim(model, batch_size, unroll) as sim, stop_signals():
         if classify:
             loss = tf.losses.SparseCategoricalCrossentropy(from_logits=True)
         else:
@@ -207,9 +249,10 @@ def fit(
                         save_checkpoint(checkpoint, config, epoch + 1,
                                         sim.keras_model.get_weights(),
                                         [v.numpy() for v in _optimizer_variables(optimizer)])
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as error:
             info["batches"] = len(timer.times)
-            raise TrainingInterrupted(_trained_params(sim, model, mode), info) from None
+            raise TrainingInterrupted(_trained_params(sim, model, mode), info,
+                                      signum=stopped_by(error)) from None
         finally:
             timer.close()
         info["seconds"] = time.perf_counter() - start
@@ -308,7 +351,8 @@ def train_classifier(
     ``mode``, ``dropout``, ``lr_schedule``, ``checkpoint`` and ``resume``
     are `fit`'s: a feedforward cell read out without a lowpass trains in
     parallel over time by default. A `nengo_lmu.exceptions.TrainingInterrupted`
-    from `fit` (Ctrl-C) gets the ``spec`` too, so that its params can be saved.
+    from `fit` (Ctrl-C, SIGTERM, SIGHUP) gets the ``spec`` too, so that its params
+    can be saved; one during the evaluation carries the whole training's params.
 
     Returns
     -------
@@ -321,7 +365,8 @@ def train_classifier(
         ``spiking_test_accuracy``; ``spec`` and ``params`` (for `save_model`,
         `predict` and `run_sequences`).
     """
-    (x_train, y_train), (x_test, y_test) = data
+    (x_train, y_train), (x_test, y_test) = split_data(data)
+    check_spiking_options(neuron_type, spiking, rate_scale, spiking_synapse)
     y_train, y_test = np.asarray(y_train), np.asarray(y_test)
     if y_train.ndim != 1 or not np.issubdtype(y_train.dtype, np.integer):
         raise ValidationError(
@@ -368,11 +413,15 @@ def train_classifier(
         result["sequences_per_second"] = batch_size / per_batch
         result["projected_epoch_seconds"] = per_batch * info["batches_per_epoch"]
         result["first_batch_seconds"] = info["first_batch_seconds"]
-    result.update(evaluate_classifier(spec, params, x_test, y_test, spiking=spiking,
-                                      rate_scale=rate_scale,
-                                      spiking_synapse=spiking_synapse,
-                                      progress_bar=progress_bar,
-                                      parallel=info["mode"] == "parallel"))
+    try:
+        with stop_signals():
+            result.update(evaluate_classifier(spec, params, x_test, y_test, spiking=spiking,
+                                              rate_scale=rate_scale,
+                                              spiking_synapse=spiking_synapse,
+                                              progress_bar=progress_bar,
+                                              parallel=info["mode"] == "parallel"))
+    except KeyboardInterrupt as error:  # the trained model is not lost with its evaluation
+        raise TrainingInterrupted(params, info, spec, signum=stopped_by(error)) from None
     result["spec"], result["params"] = spec, params
     return result
 
@@ -423,15 +472,19 @@ def train_regressor(data, units=64, order=16, theta=None, epochs=10, batch_size=
     (``hidden_to_hidden=False``) trains in parallel over time by default,
     with batches of ``batch_size`` time steps, and is tested in parallel too.
     """
-    (x_train, y_train), (x_test, y_test) = data
+    (x_train, y_train), (x_test, y_test) = split_data(data)
     x_train, y_train = check_sequences(x_train, y_train, name="x_train")
     x_test, y_test = check_sequences(x_test, y_test, name="x_test")
     spec = make_spec("regress", x_train.shape[1], x_train.shape[2], y_train.shape[2],
                      units, order, theta=theta, neuron_type=neuron_type, seed=seed,
                      **cell_kwargs)
-    params, info = fit(spec, x_train, y_train, epochs, batch_size=batch_size,
-                       learning_rate=learning_rate, progress_bar=progress_bar,
-                       mode=mode, dropout=dropout)
+    try:
+        params, info = fit(spec, x_train, y_train, epochs, batch_size=batch_size,
+                           learning_rate=learning_rate, progress_bar=progress_bar,
+                           mode=mode, dropout=dropout)
+    except TrainingInterrupted as interrupt:  # as train_classifier: its params can be saved
+        interrupt.spec = spec
+        raise
     if info["mode"] == "parallel":
         out = parallel_predict(spec, params, x_test, batch_size=batch_size)
     else:

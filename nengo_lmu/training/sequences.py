@@ -263,6 +263,14 @@ def run_sequences(
     """
     backend = resolve_backend(backend)
     on_loihi = is_loihi_backend(backend)
+    host_spike_cap = check_param(HOST_SPIKE_CAP, host_spike_cap)
+    if host_spike_cap is not None and not on_loihi:
+        raise ValidationError(
+            f"A host-to-chip spike cap needs a chip; backend {backend!r} has none "
+            "(use loihi-sim or loihi)", "host_spike_cap")
+    if float_emulator and backend != "loihi-sim":
+        raise ValidationError(
+            f"The float emulator is loihi-sim's (got backend {backend!r})", "float_emulator")
     if delay_steps is None:
         delay_steps = chip_model.LOIHI_DELAY_STEPS if on_loihi else 0
     model, reads = sequence_model(
@@ -273,10 +281,7 @@ def run_sequences(
     if on_loihi:
         import_backend_module("nengo_loihi").add_params(model.net)
         kwargs["model"] = chip_model_for(spec) if loihi_model is None else loihi_model
-        host_spike_cap = check_param(HOST_SPIKE_CAP, host_spike_cap)
         if float_emulator:
-            if backend != "loihi-sim":
-                raise ValidationError("The float emulator is loihi-sim's", "float_emulator")
             kwargs["target"] = "simreal"
         if backend == "loihi":
             cap = host_spike_cap or spec.get("deployment", {}).get("host_spike_cap")
@@ -294,7 +299,7 @@ def run_sequences(
     if stats is not None:
         stats["steps"] = model.n_run_steps
         if counts is not None:
-            per_step = np.bincount(counts["steps"], minlength=model.n_run_steps + 1)[1:]
+            per_step = _spikes_per_step(counts, model.n_run_steps)
             stats["host_to_chip_spikes_per_step"] = float(per_step.mean())
             stats["host_to_chip_spikes_max"] = int(per_step.max())
     if out.ndim == 3:  # NengoDL's minibatch axis
@@ -319,29 +324,37 @@ def chip_model_for(spec):
 
 
 def _count_host_spikes(sim, cap=None):
-    """Record the step of every spike nengo-loihi's emulator receives from the host.
+    """Count the spikes nengo-loihi's emulator receives from the host, per step.
 
-    Returns a dict whose ``"steps"`` array grows as the simulator runs (None
-    on a board). With ``cap``, the spikes of a step beyond the first ``cap``
-    are dropped, as a board's host process drops them. Only this simulator's
-    emulator is wrapped.
+    Returns a dict whose ``"steps"`` and ``"spikes"`` lists grow as the
+    simulator runs (None on a board): each call's steps and spike counts.
+    With ``cap``, the spikes of a step beyond the first ``cap`` are dropped,
+    as a board's host process drops them. Only this simulator's emulator is
+    wrapped.
     """
     emulator = sim.sims.get("emulator")
-    record = {"steps": np.zeros(0, dtype=int)}
     if emulator is None:  # a board: its own snip counts (and caps) them
         return None
+    record = {"steps": [], "spikes": []}
     receive = emulator.host2chip
 
     def host2chip(spikes, errors):
         if cap is not None:
             spikes = _capped(spikes, cap)
-        new = [np.full(len(idxs), t) for _, t, idxs in spikes]
-        if new:
-            record["steps"] = np.concatenate([record["steps"], *new])
+        for _, step, idxs in spikes:
+            record["steps"].append(step)
+            record["spikes"].append(len(idxs))
         return receive(spikes, errors)
 
     emulator.host2chip = host2chip
     return record
+
+
+def _spikes_per_step(record, n_steps):
+    """Host-to-chip spikes in each of ``n_steps`` steps (steps count from 1)."""
+    return np.bincount(np.asarray(record["steps"], dtype=int),
+                       weights=np.asarray(record["spikes"], dtype=float),
+                       minlength=n_steps + 1)[1: n_steps + 1]
 
 
 def _capped(spikes, cap):

@@ -20,10 +20,11 @@ from nengo_lmu.backends import import_backend_module
 from nengo_lmu.networks import LMUCell
 from nengo_lmu.exceptions import ModelFileError
 from nengo_lmu.params import (
-    N_STEPS, ORDER, RATE_SCALE, SIZE_IN, UNITS, IntParam, check_param,
+    DT, N_STEPS, ORDER, RATE_SCALE, SEED, SIZE_IN, THETA, UNITS, IntParam, NumberParam,
+    check_param,
 )
 from nengo_lmu.trainable_theta import learned_theta, theta_from_params
-from nengo_lmu.utils.files import atomic_write
+from nengo_lmu.utils.files import check_output_path, save_npz
 
 #: The spiking neuron type that stands in for each rate type at evaluation.
 SPIKING_COUNTERPARTS = {
@@ -31,6 +32,10 @@ SPIKING_COUNTERPARTS = {
     nengo.LIFRate: nengo.LIF,
 }
 
+
+SIZE_OUT = IntParam("size_out", low=1)
+#: a readout's lowpass time constant (s); None: no filter
+READOUT_SYNAPSE = NumberParam("readout_synapse", low=0, low_open=True, optional=True)
 
 _NEURON_TYPES = {
     "relu": nengo.RectifiedLinear,
@@ -43,7 +48,7 @@ _NEURON_TYPES = {
 
 def neuron_type_from_name(name, amplitude=1.0):
     """A hidden neuron type from its name in a spec (see ``_NEURON_TYPES``)."""
-    if name not in _NEURON_TYPES:
+    if not isinstance(name, str) or name not in _NEURON_TYPES:
         raise ValidationError(
             f"Unknown neuron type {name!r}; choose from {sorted(_NEURON_TYPES)}",
             "neuron_type",
@@ -55,9 +60,9 @@ def neuron_type_from_name(name, amplitude=1.0):
 def spiking_name(name):
     """The name of the spiking counterpart of a rate neuron type's name."""
     counterparts = {"relu": "spiking-relu", "lif-rate": "lif"}
-    if name in counterparts.values():
+    if isinstance(name, str) and name in counterparts.values():
         return name
-    if name not in counterparts:
+    if not isinstance(name, str) or name not in counterparts:
         raise ValidationError(
             f"Neuron type {name!r} has no spiking counterpart; train with one of "
             f"{sorted(counterparts)} to evaluate with spikes",
@@ -107,39 +112,82 @@ def make_spec(
     **cell_kwargs
         Boolean options of `.LMUCell` (``hidden_to_memory``, ...).
     """
-    if task not in ("classify", "regress"):
+    if not isinstance(task, str) or task not in ("classify", "regress"):
         raise ValidationError(f"Must be 'classify' or 'regress' (got {task!r})", "task")
     units = check_param(UNITS, units)
     order = check_param(ORDER, order)
     n_steps = check_param(N_STEPS, n_steps)
     size_in = check_param(SIZE_IN, size_in)
-    size_out = check_param(IntParam("size_out", low=1), size_out)
+    size_out = check_param(SIZE_OUT, size_out)
+    dt = check_param(DT, dt)
+    theta = check_param(THETA, n_steps * dt if theta is None else theta)
+    seed = check_param(SEED, seed)
+    readout_synapse = check_param(READOUT_SYNAPSE, readout_synapse)
     neuron_type_from_name(neuron_type)
-    allowed = {
-        "hidden_to_memory", "memory_to_memory", "input_to_hidden",
-        "hidden_to_hidden", "trainable_memory", "hidden_bias", "memory_d",
-        "memory_bias", "trainable_theta", "method",
-    }
-    unknown = set(cell_kwargs) - allowed
-    if unknown:
-        raise ValidationError(
-            f"Unknown cell options {sorted(unknown)}; choose from {sorted(allowed)}",
-            "cell_kwargs",
-        )
     return dict(
         task=task,
-        n_steps=n_steps,
-        size_in=size_in,
-        size_out=size_out,
-        units=units,
-        order=order,
-        theta=float(n_steps * dt if theta is None else theta),
+        n_steps=int(n_steps),
+        size_in=int(size_in),
+        size_out=int(size_out),
+        units=int(units),
+        order=int(order),
+        theta=float(theta),
         neuron_type=neuron_type,
-        readout_synapse=readout_synapse,
+        readout_synapse=None if readout_synapse is None else float(readout_synapse),
         dt=float(dt),
         seed=int(seed),
-        cell_kwargs=dict(cell_kwargs),
+        cell_kwargs=check_cell_options(cell_kwargs),
     )
+
+
+#: the `.LMUCell` options a spec may set: checked by the cell's own parameters
+CELL_OPTIONS = ("hidden_to_memory", "memory_to_memory", "input_to_hidden",
+                "hidden_to_hidden", "trainable_memory", "hidden_bias", "memory_d",
+                "memory_bias", "trainable_theta", "method")
+
+
+def check_cell_options(options):
+    """Validate `.LMUCell` options for a spec with the cell's own parameters; return them.
+
+    Each is checked now, as the cell would check it when built (a bad one
+    would otherwise surface only after a spec is saved, or a training is set up),
+    and stored as a plain ``bool``, ``int`` or ``str`` (a spec is JSON).
+    """
+    unknown = sorted(set(options) - set(CELL_OPTIONS))
+    if unknown:
+        raise ValidationError(
+            f"Unknown cell options {unknown}; choose from {sorted(CELL_OPTIONS)}",
+            "cell_kwargs",
+        )
+    checked = {}
+    for name, value in options.items():
+        param = getattr(LMUCell, name)  # the class-level descriptor
+        value = check_param(param, value)
+        if isinstance(param, nengo.params.BoolParam):
+            value = bool(value)
+        elif isinstance(param, nengo.params.IntParam):
+            value = int(value)
+        checked[name] = value
+    return checked
+
+
+#: the keys of every spec `make_spec` makes (a deployed one has more)
+SPEC_KEYS = ("task", "n_steps", "size_in", "size_out", "units", "order", "theta",
+             "neuron_type", "readout_synapse", "dt", "seed", "cell_kwargs")
+
+
+def check_spec(spec, name="spec"):
+    """Raise a `ValidationError` on ``name`` unless ``spec`` is a dict `make_spec` made."""
+    if not isinstance(spec, dict):
+        raise ValidationError(
+            f"Must be a model spec (a dict from make_spec; got {type(spec).__name__})", name
+        )
+    missing = [key for key in SPEC_KEYS if key not in spec]
+    if missing:
+        raise ValidationError(
+            f"Must be a model spec from make_spec (missing {', '.join(missing)})", name
+        )
+    return spec
 
 
 class LMUModel:
@@ -297,13 +345,14 @@ def save_model(path, spec, params):
     """Save a spec and its params to ``path`` (a ``.npz`` file; the suffix is added if missing).
 
     The file is written atomically: a run that fails or is killed while saving
-    leaves the file that was there before, whole.
+    (or a full disk) leaves the file that was there before, whole. A ``path``
+    that is a folder (or whose ``.npz`` name is) raises a `ValidationError` on
+    ``path``, as does one that is not a str or path.
     """
-    path = pathlib.Path(path)
+    path = pathlib.Path(check_output_path(path, "path"))
     if path.suffix != ".npz":  # as np.savez names it
         path = path.with_name(path.name + ".npz")
-    with atomic_write(path) as file:
-        np.savez(file, __spec__=np.array(json.dumps(spec)), **params)
+    save_npz(path, dict(params, __spec__=np.array(json.dumps(spec))))
 
 
 def load_model(path):

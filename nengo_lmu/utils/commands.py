@@ -6,8 +6,6 @@ imports a command, so the commands and `nengo_lmu.cli` import it freely.
 
 import argparse
 import contextlib
-import os
-import pathlib
 import sys
 
 import numpy as np
@@ -15,6 +13,7 @@ from nengo.exceptions import ValidationError
 
 from nengo_lmu.backends import BACKENDS, resolve_backend
 from nengo_lmu.params import SEED, check_param
+from nengo_lmu.utils.files import check_output_path  # noqa: F401 (the commands' import of it)
 
 
 def format_table(header, rows):
@@ -67,29 +66,6 @@ def positive_float(text):
     if not (np.isfinite(value) and value > 0):
         raise argparse.ArgumentTypeError(f"must be a finite number > 0 (got {text!r})")
     return value
-
-
-def check_output_path(path, name):
-    """Validate, before a run, that ``path`` can be written; return it.
-
-    The parent folder is created if missing and must be writable; ``path``
-    must not be a folder. Raises a `ValidationError` on ``name``.
-    """
-    if path is None:
-        return None
-    target = pathlib.Path(path)
-    parent = target.parent
-    if target.is_dir():
-        raise ValidationError(f"{path} is a folder, not a file", name)
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise ValidationError(
-            f"cannot create the folder {parent} ({error.strerror or error})", name
-        ) from None
-    if not os.access(parent, os.W_OK):
-        raise ValidationError(f"the folder {parent} is not writable", name)
-    return path
 
 
 def comma_list(text):

@@ -7,7 +7,7 @@ from nengo.exceptions import ValidationError
 
 import nengo_lmu
 from nengo_lmu.loihi import loihi_model
-from nengo_lmu.training.sequences import _count_host_spikes
+from nengo_lmu.training.sequences import _count_host_spikes, _spikes_per_step
 
 pytestmark = pytest.mark.loihi
 
@@ -27,7 +27,7 @@ def run_constant_input(encoding, values, steps=1000):
         counts = _count_host_spikes(sim)
         sim.run_steps(steps)
     rates = (sim.data[probe] > 0).sum(axis=0) / (steps * sim.dt)
-    return rates, len(counts["steps"]) / steps
+    return rates, _spikes_per_step(counts, steps).mean()
 
 
 @pytest.mark.parametrize("encoding", ["on-off", "rectified"])

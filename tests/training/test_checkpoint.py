@@ -1,6 +1,12 @@
 """Checkpoints: a training resumed from one ends where the uninterrupted one does."""
 
 import importlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
 
 import numpy as np
 import pytest
@@ -206,3 +212,57 @@ def test_command_line_checkpoint_resume_and_interrupt(tmp_path, capsys, monkeypa
 def test_command_line_bad_checkpoint_options(extra, message, capsys):
     code, _, err = run_cli(TRAIN + extra, capsys)
     assert code == 2 and message in err and "Traceback" not in err
+
+
+#: a training stopped as soon as its first epoch's checkpoint is written (an
+#: epoch takes 0.1-0.3 s; the test looks every 10 ms)
+LONG_TRAIN = TRAIN[:5] + ["4"] + TRAIN[6:]
+
+
+def checkpoint_epochs(path):
+    """The whole epochs a checkpoint file holds."""
+    with np.load(path, allow_pickle=False) as data:
+        return json.loads(str(data["__checkpoint__"]))["epochs_done"]
+
+
+def start_training(tmp_path, argv, checkpoint):
+    """``nengo-lmu train`` in a subprocess, returned once it has written its first checkpoint.
+
+    Its output goes to files (a full pipe would stall it); returns the process
+    and a function that reads ``(stdout, stderr)`` once it has ended.
+    """
+    out, err = tmp_path / "stdout.txt", tmp_path / "stderr.txt"
+    with open(out, "w") as stdout, open(err, "w") as stderr:
+        process = subprocess.Popen([sys.executable, "-m", "nengo_lmu.cli", *argv],
+                                   stdout=stdout, stderr=stderr)
+    deadline = time.monotonic() + 300
+    while not os.path.exists(checkpoint):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            process.wait()
+            pytest.fail(f"no checkpoint written; stderr:\n{err.read_text()[-2000:]}")
+        time.sleep(0.01)
+    return process, lambda: (out.read_text(), err.read_text())
+
+
+def test_killed_training_resumes_to_the_uninterrupted_result(tmp_path, capsys):
+    """SIGKILL (no handler runs): --resume continues from the last whole epoch, and ends
+    with the uninterrupted training's model."""
+    path = str(tmp_path / "ckpt.npz")
+    whole_model, resumed_model = str(tmp_path / "whole.npz"), str(tmp_path / "resumed.npz")
+    process, _ = start_training(tmp_path, LONG_TRAIN + ["--checkpoint", path], path)
+    process.send_signal(signal.SIGKILL)
+    assert process.wait(timeout=60) == -signal.SIGKILL
+    done = checkpoint_epochs(path)
+    assert 1 <= done < 4  # killed mid-training, not after it
+
+    code, resumed, _ = run_cli(LONG_TRAIN + ["--checkpoint", path, "--resume",
+                                             "--save", resumed_model], capsys)
+    assert code == 0 and resumed["resumed_from_epoch"] == str(done)
+    code, whole, _ = run_cli(LONG_TRAIN + ["--save", whole_model], capsys)
+    assert code == 0 and resumed["test_accuracy"] == whole["test_accuracy"]
+    (spec, params), (whole_spec, whole_params) = map(training.load_model,
+                                                       (resumed_model, whole_model))
+    assert spec == whole_spec and sorted(params) == sorted(whole_params)
+    for key, value in whole_params.items():
+        assert np.allclose(params[key], value, rtol=1e-6, atol=1e-7), key

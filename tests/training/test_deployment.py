@@ -55,6 +55,13 @@ def untrained():
 
 
 @pytest.fixture(scope="module")
+def deployed_untrained(untrained):
+    """The untrained classifier deployed with the defaults, and its sequences."""
+    spec, params, x, _ = untrained
+    return (*deployment.deploy(spec, params, x), x)
+
+
+@pytest.fixture(scope="module")
 def trained():
     """A tiny feedforward classifier, trained for a few batches."""
     x, y = toy_data(np.random.RandomState(3))
@@ -373,39 +380,55 @@ def test_host_spike_cap_drops_what_a_board_drops():
     assert [(target, step) for target, step, _ in kept] == [("a", 3), ("b", 3), ("a", 4)]
 
 
-@pytest.mark.parametrize("cap", [0, -3, 2.5, True])
-def test_host_spike_cap_rejects(untrained, cap):
-    spec, params, x, _ = untrained
-    dspec, dparams = deployment.deploy(spec, params, x)
+@pytest.mark.parametrize(
+    "kwargs, attr",
+    [
+        (dict(host_spike_cap=0), "host_spike_cap"),
+        (dict(host_spike_cap=-3), "host_spike_cap"),
+        (dict(host_spike_cap=2.5), "host_spike_cap"),
+        (dict(host_spike_cap=True), "host_spike_cap"),
+        (dict(host_spike_cap=50, backend="nengo"), "host_spike_cap"),  # no chip
+        (dict(host_spike_cap=50, backend="dl"), "host_spike_cap"),
+        (dict(float_emulator=True, backend="nengo"), "float_emulator"),
+    ],
+)
+def test_chip_run_options_reject(deployed_untrained, kwargs, attr):
+    """A bad cap, or a chip's option on a backend without a chip, is named before running."""
+    dspec, dparams, x = deployed_untrained
+    kwargs = dict(dict(backend="loihi-sim"), **kwargs)
     with pytest.raises(ValidationError) as info:
-        training.run_sequences(dspec, dparams, x, backend="loihi-sim", host_spike_cap=cap,
-                               progress_bar=False)
-    assert info.value.attr == "host_spike_cap"
+        training.run_sequences(dspec, dparams, x, progress_bar=False, **kwargs)
+    assert info.value.attr == attr
 
 
-def test_windowed_deployment_on_loihi_sim(trained, plt):
-    """The default deployment keeps NengoDL's classes on loihi-sim, with fewer input spikes.
+def test_windowed_deployment_on_loihi_sim(deployed_untrained, plt):
+    """The default deployment computes the rate model's function on loihi-sim, with fewer spikes.
 
     A fast case of the psFashion benchmark (``nengo-lmu bench
-    loihi-deployment``): the rectified, filtered inputs give every sequence
-    NengoDL's spiking class, and send fewer host-to-chip spikes per step than
-    nengo-loihi's on/off neurons (which send one per dimension and step).
+    loihi-deployment``): the logits' variation from sequence to sequence (each
+    class's mean removed) follows the deployed rate model's, and the rectified,
+    filtered inputs send fewer host-to-chip spikes per step than nengo-loihi's
+    on/off neurons (which send one per dimension and step).
     """
-    spec, params, x, y = trained
-    assert np.mean(np.argmax(training.predict(spec, params, x[:8]), -1) == y[:8]) >= 7 / 8
-    dspec, dparams = deployment.deploy(spec, params, x)
-    reference = np.argmax(training.predict(dspec, dparams, x[:8]), axis=-1)
+    dspec, dparams, x = deployed_untrained
+    rates = training.predict(dict(dspec, neuron_type="relu"), dparams, x)
     stats = {}
-    logits = training.run_sequences(dspec, dparams, x[:8], backend="loihi-sim",
+    logits = training.run_sequences(dspec, dparams, x, backend="loihi-sim",
                                      progress_bar=False, stats=stats)
+
+    def centered(a):
+        return (a - a.mean(axis=0)).ravel()
+
+    plt.plot(centered(rates), centered(logits), ".")
+    assert np.std(centered(rates)) > 0.05
+    assert np.corrcoef(centered(rates), centered(logits))[0, 1] > 0.95
     on_off = copy.deepcopy(dspec)
     on_off["deployment"]["input_encoding"] = "on-off"
     on_off_stats = {}
-    training.run_sequences(on_off, dparams, x[:8], backend="loihi-sim", progress_bar=False,
+    training.run_sequences(on_off, dparams, x, backend="loihi-sim", progress_bar=False,
                            stats=on_off_stats)
     plt.bar([0, 1], [stats["host_to_chip_spikes_per_step"],
                      on_off_stats["host_to_chip_spikes_per_step"]])
-    assert np.mean(np.argmax(logits, axis=-1) == reference) >= 7 / 8
     inputs = dspec["order"] + dspec["size_in"] + 1  # the memory, the input, the reset
     assert on_off_stats["host_to_chip_spikes_per_step"] == pytest.approx(inputs, rel=0.05)
     assert stats["host_to_chip_spikes_per_step"] < 0.5 * inputs
