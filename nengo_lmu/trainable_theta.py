@@ -139,28 +139,11 @@ def register_nengo_dl_builder():
             self.log_theta = signals.combine([op.log_theta])
             self.outs_a = [signals.combine([sig]) for sig in op.weights_a]
             self.outs_b = [signals.combine([sig]) for sig in op.weights_b]
-            A, B = legendre_ab(op.order, 1.0)
-            n = op.order
-            if op.method == "zoh":
-                # Van Loan: one exponential gives Ad and Bd, with no inverse of A
-                block = np.zeros((n + 1, n + 1))
-                block[:n, :n], block[:n, n:] = A, B
-                self.block = tf.constant(block * op.dt, dtype=tf.float64)
-            else:
-                self.A = tf.constant(A * op.dt, dtype=tf.float64)
-                self.B = tf.constant(B * op.dt, dtype=tf.float64)
 
         def build_step(self, signals):
             op = self.op
-            n = op.order
-            log_theta = tf.cast(tf.reshape(signals.gather(self.log_theta), ()), tf.float64)
-            scale = tf.exp(-log_theta)
-            if op.method == "zoh":
-                full = tf.linalg.expm(self.block * scale)
-                Ad, Bd = full[:n, :n], full[:n, n:]
-            else:
-                Ad = tf.eye(n, dtype=tf.float64) + self.A * scale
-                Bd = self.B * scale
+            log_theta = tf.reshape(signals.gather(self.log_theta), ())
+            Ad, Bd = discretize_tf(log_theta, op.order, op.dt, op.method)
             for outs, value in ((self.outs_a, Ad), (self.outs_b, Bd)):
                 value = tf.cast(value, signals.dtype)
                 for out in outs:
@@ -171,6 +154,42 @@ def register_nengo_dl_builder():
             return False
 
     _REGISTERED.append(DiscretizeThetaBuilder)
+
+
+def discretize_tf(log_theta, order, dt, method):
+    """``(Ad, Bd)`` as TensorFlow float64 tensors, differentiable in ``log_theta`` (a scalar).
+
+    Zero-order hold by Van Loan's exponential, ``[[Ad, Bd], [0, 1]] =
+    expm([[A, B], [0, 0]] dt / theta)`` (one exponential, no inverse of
+    ``A``), or Euler, ``Ad = I + A dt / theta``, ``Bd = B dt / theta``.
+    """
+    tf = import_backend_module("tensorflow")
+    A, B = legendre_ab(order, 1.0)
+    scale = tf.exp(-tf.cast(log_theta, tf.float64))
+    if method == "zoh":
+        block = np.zeros((order + 1, order + 1))
+        block[:order, :order], block[:order, order:] = A * dt, B * dt
+        full = tf.linalg.expm(tf.constant(block) * scale)
+        return full[:order, :order], full[:order, order:]
+    return (tf.eye(order, dtype=tf.float64) + tf.constant(A * dt) * scale,
+            tf.constant(B * dt) * scale)
+
+
+def kernel_tf(Ad, Bd, n_steps):
+    """``(n_steps, order)`` tensor: row ``k`` is ``Ad^k Bd`` (`nengo_lmu.impulse_response`).
+
+    Differentiable in ``Ad`` and ``Bd``: rows are doubled by products with
+    ``Ad`` squared again and again, ``log2(n_steps)`` matrix products rather
+    than ``n_steps`` sequential ones.
+    """
+    tf = import_backend_module("tensorflow")
+    rows, power = tf.transpose(Bd), Ad  # rows k < n hold (Ad^k Bd)^T; power = Ad^n
+    n = 1
+    while n < n_steps:
+        rows = tf.concat([rows, tf.matmul(rows, power, transpose_b=True)], axis=0)
+        power = tf.matmul(power, power)
+        n *= 2
+    return rows[:n_steps]
 
 
 def learned_theta(sim, cell):

@@ -158,3 +158,38 @@ def test_importing_nengo_lmu_does_not_import_nengo_loihi():
     code = "import sys, nengo_lmu.networks; print('nengo_loihi' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_nengo_dl_training_at_another_dt(seed, allclose):
+    """NengoDL trains a cell made for dt=0.001 at dt=0.002 with the memory of 0.002."""
+    nengo_dl = pytest.importorskip("nengo_dl")
+    tf = pytest.importorskip("tensorflow")
+    dt, steps = 0.002, int(DURATION / 0.002)
+    with nengo.Network(seed=seed) as net:
+        stim = nengo.Node(np.zeros(1))
+        cell = LMUCell(units=8, order=4, theta=0.5, hidden_to_hidden=False)
+        nengo.Connection(stim, cell.input, synapse=None)
+        out = nengo.Node(size_in=1)
+        nengo.Connection(cell.output, out, transform=np.full((1, 8), 0.1), synapse=None)
+        readout = nengo.Probe(out)
+        delayed = nengo.Probe(cell.memory.add_delays([DELAY]), synapse=None)
+    t = dt * np.arange(1, steps + 1)
+    phases = np.array([0.0, 1.0, 2.0, 3.0])
+    x = np.sin(2 * np.pi * FREQ * t[None, :, None] + phases[:, None, None])
+    with nengo_dl.Simulator(net, dt=dt, minibatch_size=4, progress_bar=False) as sim:
+        sim.compile(optimizer=tf.optimizers.Adam(1e-2), loss={readout: tf.losses.mse})
+        sim.fit({stim: x}, {readout: np.roll(x, 1, axis=1)}, epochs=2, verbose=0)
+        sim.run_steps(steps, data={stim: x})
+        recurrent = next(c for c in cell.memory.all_connections if c.pre is c.post)
+        built = sim.data[recurrent].weights
+        # the trained input encoder (training changes it; the memory it feeds is fixed)
+        e_x = float(np.ravel(sim.data[cell.cell_connections["input_to_memory"]].weights)[0])
+    Ad, Bd = nengo_lmu.discretize(cell.memory.A, cell.memory.B, dt)
+    assert allclose(built, Ad)  # trained and run with the memory of dt=0.002
+    # the delay readout of the memory a user would make for dt=0.002, in numpy
+    readout_row = nengo_lmu.legendre_readout(4, DELAY / 0.5)
+    m, expected = np.zeros((4, 4)), np.zeros((4, steps))
+    for step in range(steps):
+        m = m @ Ad.T + e_x * x[:, step] @ np.reshape(Bd, (1, 4))
+        expected[:, step] = m @ readout_row
+    assert allclose(sim.data[delayed][..., 0], expected, atol=1e-4)

@@ -195,6 +195,7 @@ def train_keras_lmu(
     implementation="lmu",
     hidden="tanh-rnn",
     verbose=True,
+    return_model=False,
 ):
     """Train and test the KerasLMU psMNIST model (see `.build_keras_lmu`) on ``data``.
 
@@ -238,6 +239,8 @@ def train_keras_lmu(
         The hidden cell (see `.build_keras_lmu`).
     verbose : bool
         Show a progress bar on stderr.
+    return_model : bool
+        Return the trained Keras model too, as ``(result, model)``.
 
     Returns
     -------
@@ -316,7 +319,7 @@ def train_keras_lmu(
         x_test, y_test, batch_size=max(batch_size, 256), verbose=0
     )
     parameters = int(sum(np.prod(w.shape) for w in model.trainable_weights))
-    return {
+    result = {
         "test_accuracy": float(test_accuracy),
         "seconds_per_epoch": float(np.median(timer.seconds)),
         "epoch_seconds": [float(s) for s in timer.seconds],
@@ -326,6 +329,7 @@ def train_keras_lmu(
         "train_loss": float(history.history["loss"][-1]),
         "test_loss": float(test_loss),
     }
+    return (result, model) if return_model else result
 
 
 def cmd_bench_keras_lmu(args):

@@ -219,7 +219,7 @@ def fit(
         optimizer = tf.optimizers.Adam(rate)
         # XLA compiles the one-step parallel network; it refuses NengoDL's loop
         sim.compile(optimizer=optimizer, loss={model.probe: loss},
-                    jit_compile=mode == "parallel")
+                    jit_compile=mode == "parallel" and model.jit_compile)
         if resume and pathlib.Path(checkpoint).exists():
             info["epochs_done"] = _restore(sim, optimizer, load_checkpoint(checkpoint, config))
             info["resumed_from_epoch"] = info["epochs_done"]

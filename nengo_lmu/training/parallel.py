@@ -29,6 +29,12 @@ history), so batches are drawn over time steps.
 
 A readout through a lowpass reads earlier hidden states too, not only the
 current one: such a model trains step by step.
+
+A classifier whose cell learns its window (``trainable_theta``) trains in
+parallel too, but its kernel depends on ``theta``: the parallel model takes
+the sequences themselves and computes the final states in every batch
+(`theta_kernel_layer`), without XLA. A regressor that learns its window
+trains step by step.
 """
 
 import nengo
@@ -40,6 +46,7 @@ from nengo.params import EnumParam
 from nengo_lmu.backends import import_backend_module
 from nengo_lmu.legendre import impulse_response
 from nengo_lmu.params import BATCH_SIZE, NumberParam, check_param
+from nengo_lmu.trainable_theta import discretize_tf, kernel_tf, theta_from_params
 from nengo_lmu.training.sequences import nengo_dl_sim, pad_batches
 from nengo_lmu.training.spec import build_model, find_index, neuron_type_from_name
 
@@ -56,7 +63,6 @@ _RECURRENT = (
     ("memory_to_memory", False, "the memory reads its own previous state"),
     ("trainable_memory", False, "a trained memory is not a fixed filter"),
     # not yet in the parallel model (it trains step by step)
-    ("trainable_theta", False, "the kernel would depend on the learned theta"),
     ("memory_bias", False, "the memory's input has a bias"),
 )
 
@@ -67,6 +73,12 @@ def parallel_problem(spec):
     for name, default, reason in _RECURRENT:
         if options.get(name, default):
             return name, f"{name}=True: {reason}"
+    if options.get("trainable_theta", False) and spec["task"] != "classify":
+        return "trainable_theta", (
+            "trainable_theta=True in a regressor: every time step's memory state "
+            "depends on the learned theta, and the parallel regressor's batches are "
+            "single time steps (the parallel classifier learns theta)"
+        )
     if spec.get("readout_bias", False):
         return "readout_bias", "the readout has a bias (a converted KerasLMU model)"
     if spec["readout_synapse"] is not None:
@@ -115,6 +127,45 @@ def _memory_d(spec):
     return spec["cell_kwargs"].get("memory_d", 1)
 
 
+def _learns_theta(spec):
+    return bool(spec["cell_kwargs"].get("trainable_theta", False))
+
+
+def theta_kernel_layer(spec, theta):
+    """A Keras layer that computes final memory states from whole sequences, learning theta.
+
+    A classifier whose cell learns its window (``trainable_theta``) cannot
+    have its memory states computed before training: its kernel ``K[k] =
+    Ad^k Bd`` depends on ``theta``. This layer takes each input dimension's
+    sequence ``(batch, size_in * n_steps)`` and returns its final state
+    ``(batch, size_in * order)``, the product with the reversed kernel, which
+    it computes at every call from its weight ``log_theta``
+    (`nengo_lmu.trainable_theta.discretize_tf` and ``kernel_tf``): the
+    gradient reaches ``theta`` through the discretization and the kernel's
+    powers of ``Ad``, as in the step-by-step cell.
+    """
+    tf = import_backend_module("tensorflow")
+    order, n_steps, size_in = spec["order"], spec["n_steps"], spec["size_in"]
+    dt, method = spec["dt"], spec["cell_kwargs"].get("method", "zoh")
+
+    class ThetaKernel(tf.keras.layers.Layer):
+        def build(self, input_shape):
+            self.log_theta = self.add_weight(
+                name="log_theta", shape=(),
+                initializer=tf.keras.initializers.Constant(np.log(theta)),
+            )
+            super().build(input_shape)
+
+        def call(self, inputs):
+            kernel = kernel_tf(*discretize_tf(self.log_theta, order, dt, method), n_steps)
+            reversed_kernel = tf.cast(kernel[::-1], inputs.dtype)
+            sequences = tf.reshape(inputs, (-1, size_in, n_steps))
+            states = tf.einsum("bjt,tk->bjk", sequences, reversed_kernel)
+            return tf.reshape(states, (-1, size_in * order))
+
+    return ThetaKernel(name="theta_kernel")
+
+
 class ParallelModel:
     """The one-step network of `build_parallel_model` and its handles.
 
@@ -125,7 +176,9 @@ class ParallelModel:
         Each input dimension's memory state before ``e_x``, then the element
         itself (``size_in * (order + 1)``; see `parallel_inputs`): the final
         state and the last element of a classifier, one time step's of a
-        regressor.
+        regressor. A classifier that learns theta takes each input
+        dimension's whole sequence instead of its state (``size_in *
+        (n_steps + 1)``).
     hidden : nengo.Ensemble
     output : nengo.Node
     probe : nengo.Probe
@@ -135,6 +188,11 @@ class ParallelModel:
         (``input_to_hidden`` is None if the cell has none.)
     dropout : tf.keras.layers.Layer or None
         The `seeded_dropout` layer on the hidden activities (None without dropout).
+    theta_kernel : tf.keras.layers.Layer or None
+        The `theta_kernel_layer` of a cell that learns theta (else None).
+    jit_compile : bool
+        Whether XLA compiles the training step: not with a ``theta_kernel``,
+        whose matrix exponential's loop XLA cannot differentiate.
     spec : dict
     """
 
@@ -165,14 +223,21 @@ def build_parallel_model(spec, params=None, dropout=0.0):
     input_to_hidden = spec["cell_kwargs"].get("input_to_hidden", True)
     hidden_bias = spec["cell_kwargs"].get("hidden_bias", True)
     glorot = nengo_dl.dists.Glorot()
+    per_input = spec["n_steps"] if _learns_theta(spec) else order
     with nengo.Network(seed=spec["seed"], label="parallel LMU model") as net:
         nengo_dl.configure_settings(trainable=None, stateful=False, use_loop=False)
-        # each input's final memory state (before e_x), then the last element
-        inp = nengo.Node(np.zeros(size_in * order + size_in), label="filtered sequence")
+        # each input's final memory state (before e_x), or its whole sequence,
+        # then the last element
+        inp = nengo.Node(np.zeros(size_in * per_input + size_in), label="filtered sequence")
+        states, theta_kernel = inp, None
+        if _learns_theta(spec):
+            theta_kernel = theta_kernel_layer(spec, theta_from_params(params, spec["theta"]))
+            states = nengo_dl.Layer(theta_kernel)(inp[:size_in * per_input],
+                                                  shape_in=(size_in * per_input,))
         memory = nengo.Node(size_in=memory_d * order, label="final memory state")
         encoders = {}
         for j in range(size_in):
-            filtered = inp[j * order:(j + 1) * order]
+            filtered = states[j * order:(j + 1) * order]
             for d in range(memory_d):
                 encoders[d, j] = nengo.Connection(
                     filtered, memory[d * order:(d + 1) * order], transform=1.0,
@@ -185,7 +250,7 @@ def build_parallel_model(spec, params=None, dropout=0.0):
         net.config[hidden].trainable = hidden_bias
         to_hidden = None
         if input_to_hidden:
-            last = inp[size_in * order:]
+            last = inp[size_in * per_input:]
             to_hidden = nengo.Connection(last, hidden.neurons, transform=glorot, synapse=None)
         memory_to_hidden = nengo.Connection(
             memory, hidden.neurons, transform=glorot, synapse=None
@@ -200,7 +265,8 @@ def build_parallel_model(spec, params=None, dropout=0.0):
     pmodel = ParallelModel(
         net=net, input=inp, hidden=hidden, output=out, probe=probe, encoders=encoders,
         input_to_hidden=to_hidden, memory_to_hidden=memory_to_hidden, readout=readout,
-        dropout=dropout_layer, spec=spec,
+        dropout=dropout_layer, theta_kernel=theta_kernel, jit_compile=theta_kernel is None,
+        spec=spec,
     )
     if params is not None:
         _set_parallel_params(pmodel, params)
@@ -335,10 +401,14 @@ def parallel_inputs(spec, x, chunk=5000, convolution="fft"):
     ``convolution``) and every element, ``(n, steps, d)``. The memory has no
     trained parameter, so this is computed once, before training, rather
     than in every batch of every epoch; ``chunk`` sequences at a time bound
-    the memory it needs.
+    the memory it needs. A classifier that learns theta gets each input
+    dimension's sequence instead of its state (`theta_kernel_layer` computes
+    the state in every batch).
     """
     x = np.asarray(x, dtype=np.float32)
     n, n_steps, size_in = x.shape
+    if _learns_theta(spec):
+        return np.concatenate([x.transpose(0, 2, 1).reshape(n, 1, -1), x[:, -1:]], axis=2)
     order = spec["order"]
     regress = spec["task"] != "classify"
     out_steps = n_steps if regress else 1
@@ -364,6 +434,7 @@ def parallel_params(sim, pmodel):
 
     Every trainable object of the step-by-step model gets the value of its
     counterpart; the fixed ones (the memory) keep the values they are built with.
+    A learned window is ``params["theta"]``, as `get_params` gives it.
     """
     spec = pmodel.spec
     keys = _step_keys(spec)
@@ -384,4 +455,6 @@ def parallel_params(sim, pmodel):
         pairs.append(("input_to_hidden", values[pmodel.input_to_hidden]["transform"]))
     for role, value in pairs:
         params[f"{keys[role]}/transform"] = np.asarray(value)
+    if pmodel.theta_kernel is not None:
+        params["theta"] = np.array(float(np.exp(pmodel.theta_kernel.get_weights()[0])))
     return params

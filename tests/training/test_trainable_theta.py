@@ -6,8 +6,11 @@ import pytest
 from nengo.exceptions import ValidationError
 
 from nengo_lmu import training
+from nengo_lmu.benchmarks.keras_lmu_convert import delay_loss, delay_task, train_delay_window
+from nengo_lmu.legendre import impulse_response
 from nengo_lmu.networks import LMUCell
-from nengo_lmu.trainable_theta import learned_theta
+from nengo_lmu.trainable_theta import discretize_tf, kernel_tf, learned_theta
+from nengo_lmu.training.parallel import parallel_predict, resolve_mode
 
 tf = pytest.importorskip("tensorflow")
 nengo_dl = pytest.importorskip("nengo_dl")
@@ -94,3 +97,81 @@ def test_trainable_theta_needs_an_ideal_fixed_memory():
         assert info.value.attr == "trainable_theta"
         with pytest.raises(ValidationError, match="not both"):
             LMUCell(4, 4, 0.01, trainable_theta=True, trainable_memory=True)
+
+
+def test_training_moves_theta_toward_the_delay(rng, plt):
+    """A window started 4 times too short lengthens toward the delay.
+
+    The output is the memory's fixed Legendre readout of the far end of its
+    window (r=1: ``u(t - theta)``), so theta is the only parameter and the
+    window length is what must match the delay. The input is smooth (its
+    autocorrelation spans a quarter of the delay): with white noise a window
+    far shorter than the delay holds nothing of the delayed input, and the
+    loss there is the ripple of a window of a few steps, with local minima
+    that pull theta either way. Over this data the loss (computed here
+    exactly, in numpy, as a function of theta) falls monotonically from the
+    starting window to its minimum near the delay, so training that lowers
+    the loss must move theta toward that minimum.
+    """
+    dt, order, delay = 0.001, 6, 16
+    x, y = delay_task(rng, n=32, steps=64, delay=delay)
+    theta0 = delay * dt / 4
+    thetas = np.exp(np.linspace(np.log(theta0), np.log(3 * delay * dt), 60))
+    losses = np.array([delay_loss(x, y, theta, order, dt) for theta in thetas])
+    best = thetas[np.argmin(losses)]
+    plt.semilogx(thetas / dt, losses, label="loss (numpy)")
+    # the premise: the landscape has one way down from the start, to near the delay
+    assert np.all(np.diff(losses[:np.argmin(losses) + 1]) < 0)
+    assert abs(np.log(best / (delay * dt))) < np.log(1.25)
+
+    history = train_delay_window(x, y, theta0, order, dt=dt, epochs=20, learning_rate=0.05)
+    learned = history[-1]
+    plt.axvline(theta0 / dt, color="k", linestyle=":", label="start")
+    plt.semilogx(np.array(history) / dt, [delay_loss(x, y, t, order, dt) for t in history],
+                 "r.-", label="theta after each epoch")
+    plt.xlabel("theta (steps)")
+    plt.legend()
+    assert abs(np.log(learned / best)) < abs(np.log(theta0 / best))
+    assert delay_loss(x, y, learned, order, dt) < losses[0]
+
+
+@pytest.mark.parametrize("method", ["zoh", "euler"])
+def test_kernel_from_theta_is_the_impulse_response(method):
+    Ad, Bd = discretize_tf(np.log(0.05), 12, 0.001, method)
+    kernel = impulse_response(12, 0.05, 0.001, 100, method=method)
+    assert np.allclose(kernel_tf(Ad, Bd, 100).numpy(), kernel, rtol=0,
+                       atol=1e-12 * np.abs(kernel).max())
+
+
+def test_parallel_classifier_learns_theta_as_step_by_step(rng):
+    """The parallel classifier's kernel follows theta: the same step and the same model."""
+    x = rng.uniform(-1, 1, (16, 12, 2)).astype(np.float32)
+    labels = rng.randint(3, size=16)
+    spec = training.make_spec("classify", 12, 2, 3, units=5, order=4, theta=0.008, seed=3,
+                              trainable_theta=True, hidden_to_hidden=False)
+    assert resolve_mode(spec) == "parallel"
+    start, _ = training.fit(spec, x, labels, epochs=0, batch_size=16, mode="steps",
+                            progress_bar=False)
+    trained = {}
+    for mode in ("parallel", "steps"):
+        trained[mode], info = training.fit(spec, x, labels, epochs=1, batch_size=16,
+                                           learning_rate=0.05, mode=mode, params=start,
+                                           progress_bar=False)
+        assert info["mode"] == mode
+    theta = float(trained["parallel"]["theta"])
+    assert abs(np.log(theta / 0.008)) > 0.01  # one Adam step moves it by ~the rate
+    assert np.isclose(theta, float(trained["steps"]["theta"]), rtol=1e-4)
+    for key, value in trained["steps"].items():
+        assert np.allclose(trained["parallel"][key], value, atol=1e-4), key
+    logits = training.predict(spec, trained["parallel"], x, batch_size=16)
+    assert np.allclose(parallel_predict(spec, trained["parallel"], x, batch_size=16), logits,
+                       atol=1e-4 * np.abs(logits).max())
+
+
+def test_parallel_regressor_refuses_trainable_theta():
+    spec = training.make_spec("regress", 10, 1, 1, units=4, order=4, trainable_theta=True,
+                              hidden_to_hidden=False)
+    assert resolve_mode(spec) == "steps"
+    with pytest.raises(ValidationError, match="mode='steps'") as info:
+        resolve_mode(spec, "parallel")
+    assert info.value.attr == "trainable_theta"
