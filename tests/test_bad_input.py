@@ -392,6 +392,7 @@ CLI_CASES = [
     ("bench-throughput-seed-negative", ["bench", "throughput", "--seed", "-1"], "--seed"),
     ("bench-convolution-seed-negative", ["bench", "convolution", "--seed", "-1"], "--seed"),
     ("bench-loihi-deployment-sequences-zero", ["bench", "loihi-deployment", "--sequences", "0"], "--sequences"),
+    ("bench-keras-lmu-convert-parts-unknown", ["bench", "keras-lmu-convert", "--parts", "nope"], "--parts"),
     ("gui-port-negative", ["gui", "--port", "-1"], "--port"),
     ("convert-keras-lmu-model-missing", ["convert", "keras-lmu", "/nonexistent.keras", "--save", "/tmp/m.npz"], "path"),
 ]
