@@ -38,9 +38,16 @@ def run_python(code, **env):
 def test_import_keeps_globals_and_quiets_tensorflow():
     code = (
         "import os, nengo\n"
-        "before = {k: repr(v) for k, v in nengo.Ensemble.__dict__.items()}\n"
+        "def defaults():\n"
+        "    return {(cls.__name__, name): repr(getattr(cls, name).default)\n"
+        "            for cls in (nengo.Ensemble, nengo.Connection, nengo.Node, nengo.Probe)\n"
+        "            for name in dir(cls)\n"
+        "            if isinstance(getattr(cls, name), nengo.params.Parameter)}\n"
+        "before = defaults()\n"
+        "rc_before = {s: dict(nengo.rc.items(s)) for s in nengo.rc.sections()}\n"
         "import nengo_lmu\n"
-        "assert not nengo.Config.default(nengo.Ensemble, 'max_rates').__class__ is None\n"
+        "assert defaults() == before, set(defaults().items()) ^ set(before.items())\n"
+        "assert {s: dict(nengo.rc.items(s)) for s in nengo.rc.sections()} == rc_before\n"
         "assert nengo.Ensemble.max_rates.default == nengo.dists.Uniform(200, 400)\n"
         "assert nengo.Ensemble.neuron_type.default == nengo.LIF()\n"
         "assert 'tensorflow' not in __import__('sys').modules\n"

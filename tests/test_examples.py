@@ -101,7 +101,11 @@ def test_lmu_cell_training(backend, tmp_path):
     # with rates and with spikes
     assert float(metrics["test_accuracy"]) > 0.2
     assert float(metrics["spiking_test_accuracy_scale_1000"]) > 0.2
-    assert 0 <= float(metrics["backend_spiking_accuracy"]) <= 1
+    # the backend runs the spiking model NengoDL evaluated, on the same 16 sequences
+    # (measured on nengo: 0.375 against NengoDL's 0.4375)
+    backend_accuracy = float(metrics["backend_spiking_accuracy"])
+    assert backend_accuracy > 0.2
+    assert abs(backend_accuracy - float(metrics["dl_spiking_accuracy_same_sequences"])) <= 3 / 16
 
 
 # the three demos: 5 minutes on the emulator, 40 s on NengoDL (the 10-minute budget)
@@ -117,10 +121,14 @@ def test_online_learning(backend, tmp_path):
     metrics = dict(METRIC.findall(result.stdout))
     for name in ("delay", "product", "mackey_glass"):
         assert (tmp_path / f"plot-{name.replace('_', '-')}.png").stat().st_size > 10000
-        assert 0 < float(metrics[f"{name}_nrmse"]) < 2
-    # 4 s of learning beat the untrained output (NRMSE 1) on the delay; the
-    # product needs longer at the demo's rate (tests/test_learning.py tests it)
-    assert float(metrics["delay_nrmse"]) < 1
+    # 4 s of learning beat the untrained output (NRMSE 1) on the delay (measured on
+    # nengo: 0.84), and learning Mackey-Glass beats persistence (0.51 against 1.58);
+    # the product needs longer at the demo's rate (tests/networks/test_learning.py
+    # tests it), so here only its bound: its solved decoders beat the untrained output
+    assert float(metrics["delay_nrmse"]) < 0.95
+    assert float(metrics["mackey_glass_nrmse"]) < 0.5 * float(
+        metrics["mackey_glass_persistence_nrmse"])
+    assert float(metrics["product_nrmse_solved_decoders"]) < 0.5
 
 
 def test_every_example_is_tested():

@@ -196,42 +196,65 @@ def test_import_refuses_unknown_nodes():
 @pytest.mark.backends_lack(
     "loihi-sim", "loihi",
     reason="not supported: nengo-loihi 1.1 runs the imported network, but its output "
-    "does not follow nengo's (NRMSE 0.96 against nengo in this test)",
+    "does not follow NIR's rate model or nengo's run (NRMSE 0.56 and 0.53 in this test)",
 )
-def test_imported_runs_on_backend(Simulator, seed, plt):
-    """A foreign graph (no nengo metadata) runs and tracks its nengo run."""
+def test_imported_runs_on_backend(Simulator, backend, seed, plt):
+    """A foreign graph (no nengo metadata) runs as NIR defines it, and as on nengo.
+
+    The reference is NIR's own equations as a rate model, solved here without
+    nengo-lmu: the input lowpassed by ``tau_syn``, each CubaLIF neuron's
+    steady rate at that current (``tau_mem dv/dt = v_leak - v + r I``,
+    threshold 1, reset 0), one spike worth 1 (NIR's convention) through
+    ``w_out``. Output weights of the inputs' sign make the output follow the
+    input, well above the spike noise.
+    """
     rng = np.random.RandomState(seed)
-    n = 40
+    n, dt, tau_syn, tau_mem = 40, 0.001, 0.01, 0.02
+    w_in = rng.uniform(-8, 8, (n, 1))
+    v_leak = rng.uniform(0.5, 1.5, n)
+    w_out = np.sign(w_in.T) * rng.uniform(0, 1, (1, n))
     graph = nir.NIRGraph(
         nodes={
             "in": nir.Input(np.array([1])),
-            "w_in": nir.Affine(weight=rng.uniform(-40, 40, (n, 1)), bias=np.zeros(n)),
+            "w_in": nir.Affine(weight=w_in, bias=np.zeros(n)),
             "pop": nir.CubaLIF(
-                tau_syn=np.full(n, 0.01), tau_mem=np.full(n, 0.02), r=np.ones(n),
-                v_leak=rng.uniform(0.5, 1.5, n), v_threshold=np.ones(n),
+                tau_syn=np.full(n, tau_syn), tau_mem=np.full(n, tau_mem), r=np.ones(n),
+                v_leak=v_leak, v_threshold=np.ones(n),
             ),
-            "w_out": nir.Linear(weight=rng.uniform(-0.2, 0.2, (1, n))),
+            "w_out": nir.Linear(weight=w_out),
             "out": nir.Output(np.array([1])),
         },
         edges=[("in", "w_in"), ("w_in", "pop"), ("pop", "w_out"), ("w_out", "out")],
     )
     outputs = {}
-    for backend, sim_class in (("nengo", None), ("this", Simulator)):
+    for name, sim_class in (("nengo", None), ("this", Simulator)):
         with nengo.Network(seed=seed) as model:
             stim = nengo.Node(nengo.processes.WhiteSignal(1.0, high=2, rms=0.5, seed=seed))
             net = import_nir(graph)
             nengo.Connection(stim, net.inputs["in"], synapse=None)
             probe = nengo.Probe(net.outputs["out"], synapse=0.05)
+            p_stim = nengo.Probe(stim, synapse=None)
         if sim_class is None:
-            outputs[backend] = run(model, probe, duration=1.0)
+            if backend == "nengo":
+                continue
+            outputs[name] = run(model, probe, duration=1.0)
         else:
             with sim_class(model, progress_bar=False) as sim:
                 sim.run(1.0)
-            outputs[backend] = sim.data[probe]
-    plt.plot(outputs["nengo"], label="nengo")
-    plt.plot(outputs["this"], label="backend")
-    assert np.std(outputs["nengo"]) > 0.01  # the population responds
-    assert nrmse(outputs["this"], outputs["nengo"]) < 0.1
+            outputs[name] = sim.data[probe]
+            current = v_leak + nengo.Lowpass(tau_syn).filt(sim.data[p_stim] @ w_in.T, dt=dt)
+            rates = nengo.LIFRate(tau_rc=tau_mem, tau_ref=0).rates(current, np.ones(n), np.zeros(n))
+            ideal = nengo.Lowpass(0.05).filt(dt * rates @ w_out.T, dt=dt)
+    plt.plot(ideal, "k", lw=2, alpha=0.4, label="rate model")
+    for name, out in outputs.items():
+        plt.plot(out, label=name)
+    plt.legend()
+    assert np.std(ideal) > 0.3  # the population responds
+    # measured on nengo, seeds 0-5: 0.04-0.11 (spikes at most one per step
+    # undershoot the rate model's highest rates)
+    assert nrmse(outputs["this"], ideal) < 0.15
+    if "nengo" in outputs:
+        assert nrmse(outputs["this"], outputs["nengo"]) < 0.1
 
 
 def test_nirlif_rates_are_the_rates_it_fires_at():

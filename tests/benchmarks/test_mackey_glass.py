@@ -25,7 +25,9 @@ def test_bench_prints_its_table(capsys):
                  "train_seconds="):
         assert line in out
     nrmse = float(out.split("\ntest_nrmse_percent=")[1].split()[0])
-    assert np.isfinite(nrmse) and nrmse > 0
+    persistence = float(out.split("\npersistence_nrmse_percent=")[1].split()[0])
+    # one epoch of a tiny model already beats persistence (measured: 135 against 163)
+    assert 0 < nrmse < 0.9 * persistence
 
 
 def test_bench_seeds_and_validation(capsys):

@@ -61,22 +61,30 @@ def run_loihi_memory(Simulator, seed, duration, order=4, theta=0.5, n_neurons=10
     return errors, sim.trange(), sim.data[p_state], sim.data[p_ideal]
 
 
-@pytest.mark.slow
-def test_loihi_memory_within_twice_nengo_error(Simulator, backend, seed, plt):
-    """The issue's criterion: on each backend, state NRMSE within 2x of nengo's."""
-    errors, t, state, ideal = run_loihi_memory(Simulator, seed, duration=4.0)
-    reference = (
-        errors
-        if backend == "nengo"
-        else run_loihi_memory(
-            lambda model, **kw: nengo_lmu.Simulator(model, backend="nengo", **kw),
-            seed,
-            duration=4.0,
-        )[0]
+# the memory of ``nengo-lmu bench loihi-mapping`` (order 6, theta 1 s): 3 s on each
+# backend in the default suite (the emulator: about 5 s), 10 s with --slow
+@pytest.mark.slow_on("dl")  # TensorFlow adds 20 s of building for no chip question
+@pytest.mark.parametrize("duration", [3.0, pytest.param(10.0, marks=pytest.mark.slow)])
+def test_loihi_memory_within_twice_nengo_error(Simulator, backend, seed, plt, duration):
+    """The issue's criterion: on each backend, state NRMSE within 2x of nengo's.
+
+    Errors are against the ideal memory, which on nengo is the reference
+    (measured at 3 s, seeds 0-3: 0.06-0.15); elsewhere nengo's run of the same
+    network is (loihi-sim: 0.5-1.1 times it at 3 s; 1.67 at 10 s in the bench).
+    """
+    errors, t, state, ideal = run_loihi_memory(
+        Simulator, seed, duration=duration, order=6, theta=1.0
     )
     plt.plot(t, ideal, "k", lw=2, alpha=0.3)
     plt.plot(t, nengo.Lowpass(0.1).filt(state, dt=0.001))
-    plt.title(f"{backend}: state NRMSE {errors['state_nrmse']:.3f} (nengo "
-              f"{reference['state_nrmse']:.3f})")
-    assert errors["state_nrmse"] < 0.2  # it remembers at all
-    assert errors["state_nrmse"] <= 2 * reference["state_nrmse"]
+    plt.title(f"{backend}: state NRMSE {errors['state_nrmse']:.3f}")
+    assert errors["state_nrmse"] < 0.2  # it remembers the window
+    if backend != "nengo":
+        reference = run_loihi_memory(
+            lambda model, **kw: nengo_lmu.Simulator(model, backend="nengo", **kw),
+            seed,
+            duration=duration,
+            order=6,
+            theta=1.0,
+        )[0]
+        assert errors["state_nrmse"] <= 2 * reference["state_nrmse"]
