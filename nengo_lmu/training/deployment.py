@@ -54,7 +54,12 @@ from nengo_lmu.backends import resolve_backend
 from nengo_lmu.loihi.checks import preflight
 from nengo_lmu.loihi.model import INPUT_ENCODING
 from nengo_lmu.params import STEPS_PER_ELEMENT, NumberParam, check_param
-from nengo_lmu.training.readout_window import READOUT_STEPS, SETTLE_STEPS, check_windowed
+from nengo_lmu.training.readout_window import (
+    READOUT_STEPS,
+    SETTLE_STEPS,
+    check_windowed,
+    windowable,
+)
 from nengo_lmu.training.sequences import accuracy, predict, run_sequences, simulate_states
 from nengo_lmu.training.spec import (
     build_model,
@@ -172,8 +177,9 @@ def deploy(
         classifier read over a window, else 10.
     readout_steps : int or None
         Steps of a classifier's readout window (0: none; read at the last
-        step). None: 100 for a feedforward classifier (at ``max_rate`` 200 Hz,
-        up to 20 spikes per neuron), else 0.
+        step). None: 100 for a feedforward classifier trained without a
+        readout lowpass (at ``max_rate`` 200 Hz, up to 20 spikes per neuron;
+        see `nengo_lmu.training.readout_window.windowable`), else 0.
     max_rate : float
         Firing rate (Hz) of the busiest hidden neuron on the calibration
         sequences (its ``rate_percentile`` activity); at most 1000, the
@@ -229,8 +235,7 @@ def deploy(
         connections left to be rebuilt over the new ``theta``).
     """
     if readout_steps is None:
-        windowable = spec["task"] == "classify" and recurrent_option(spec) is None
-        readout_steps = DEFAULT_READOUT_STEPS if windowable else 0
+        readout_steps = DEFAULT_READOUT_STEPS if windowable(spec) else 0
     window = check_param(READOUT_STEPS, readout_steps)
     if steps_per_element is None:
         steps_per_element = 1 if window else DEFAULT_STEPS_PER_ELEMENT

@@ -158,8 +158,21 @@ def add_hold_tensor_node(memory, first_step, label="hold memory"):
     return node
 
 
+def windowable(spec):
+    """Whether ``spec``'s trained model can be read over a window.
+
+    A feedforward classifier trained without a readout lowpass: its output
+    is a function of the final memory state and the last element alone.
+    """
+    return (spec["task"] == "classify" and recurrent_option(spec) is None
+            and spec.get("readout_synapse") is None)
+
+
 def check_windowed(spec, steps):
-    """Raise a ``ValidationError`` if ``spec``'s model cannot be read over a window of ``steps``."""
+    """Raise a ``ValidationError`` if ``spec``'s model cannot be read over a window of ``steps``.
+
+    See `windowable`.
+    """
     if steps == 0:
         return
     if spec["task"] != "classify":
@@ -172,3 +185,11 @@ def check_windowed(spec, steps):
             f"Holding the memory for a readout window needs a feedforward cell; this "
             f"one has {name}=True (train with {name}=False, or use readout_steps=0)",
             "readout_steps")
+    if spec.get("readout_synapse") is not None:
+        # the window reads the hidden state of the final memory alone; a model
+        # trained through a lowpass reads an average over its last elements
+        raise ValidationError(
+            f"A readout window reads the output of the final state alone; this model "
+            f"was trained to read its last elements through a "
+            f"{spec['readout_synapse']:g} s lowpass, which the window does not reproduce "
+            f"(train with readout_synapse=None, or use readout_steps=0)", "readout_steps")

@@ -55,9 +55,16 @@ def untrained():
 
 
 @pytest.fixture(scope="module")
-def deployed_untrained(untrained):
-    """The untrained classifier deployed with the defaults, and its sequences."""
-    spec, params, x, _ = untrained
+def unfiltered(untrained):
+    """The untrained classifier read out without a lowpass: one a window can read."""
+    spec, params, x, y = untrained
+    return dict(spec, readout_synapse=None), params, x, y
+
+
+@pytest.fixture(scope="module")
+def deployed_untrained(unfiltered):
+    """The unfiltered classifier deployed with the defaults (a window), and its sequences."""
+    spec, params, x, _ = unfiltered
     return (*deployment.deploy(spec, params, x), x)
 
 
@@ -142,6 +149,7 @@ def test_deployment_scales_fold_back(untrained, allclose, plt):
         ({}, dict(readout_steps=True), "readout_steps"),
         ({}, dict(readout_steps=2.5), "readout_steps"),
         (dict(task="regress"), dict(readout_steps=10), "readout_steps"),
+        (dict(readout_synapse=0.005), dict(readout_steps=10), "readout_steps"),
         (dict(cell_kwargs=dict(hidden_to_hidden=True)), dict(readout_steps=10, steps_per_element=1),
          "readout_steps"),
     ],
@@ -221,16 +229,28 @@ def test_readout_synapse_arg_rejects(text):
         readout_synapse_arg(text)
 
 
-def test_readout_window_defaults(untrained):
-    """A feedforward classifier is read over a window, its elements one step each."""
-    spec, params, x, _ = untrained
+def test_readout_window_defaults(untrained, unfiltered):
+    """A feedforward classifier read without a lowpass is read over a window.
+
+    One trained through a readout lowpass reads an average of its last
+    elements, which the window's held final state does not give: it holds its
+    elements instead, and a window asked for is refused.
+    """
+    spec, params, x, _ = unfiltered
     dspec, _ = deployment.deploy(spec, params, x)
     assert dspec["readout_steps"] == deployment.DEFAULT_READOUT_STEPS
     assert dspec["steps_per_element"] == 1
     assert dspec["theta"] == spec["theta"]
-    assert dspec["readout_synapse"] == spec["readout_synapse"]
+    assert dspec["readout_synapse"] is None
     dspec, _ = deployment.deploy(spec, params, x, readout_steps=0)
     assert dspec["steps_per_element"] == deployment.DEFAULT_STEPS_PER_ELEMENT
+    filtered, params, x, _ = untrained
+    dspec, _ = deployment.deploy(filtered, params, x)
+    assert dspec["readout_steps"] == 0
+    assert dspec["steps_per_element"] == deployment.DEFAULT_STEPS_PER_ELEMENT
+    with pytest.raises(ValidationError, match="lowpass") as info:
+        deployment.deploy(filtered, params, x, readout_steps=50)
+    assert info.value.attr == "readout_steps"
 
 
 @pytest.mark.parametrize("neuron_type", ["relu", "spiking-relu"])
@@ -297,9 +317,9 @@ def test_hold_node_holds_and_resets_the_memory(Simulator, rng, allclose, plt):
     assert not np.allclose(m[200], Ad @ m[199] + Bd @ u[200])
 
 
-def test_chip_input_defaults(untrained):
+def test_chip_input_defaults(unfiltered):
     """A windowed deployment filters the chip's inputs and lets the filter settle."""
-    spec, params, x, _ = untrained
+    spec, params, x, _ = unfiltered
     dspec, _ = deployment.deploy(spec, params, x)
     settings = dspec["deployment"]
     assert settings["input_tau"] == deployment.DEFAULT_INPUT_TAU
@@ -328,24 +348,22 @@ def test_chip_input_defaults(untrained):
         (dict(input_encoding="poisson"), "input_encoding"),
     ],
 )
-def test_deploy_bad_chip_input_options(untrained, kwargs, attr):
-    spec, params, x, _ = untrained
+def test_deploy_bad_chip_input_options(unfiltered, kwargs, attr):
+    spec, params, x, _ = unfiltered
     with pytest.raises(ValidationError) as info:
         deployment.deploy(spec, params, x, **kwargs)
     assert info.value.attr == attr
 
 
-def test_jump_to_the_final_state_equals_streaming(untrained, allclose, plt):
+def test_jump_to_the_final_state_equals_streaming(unfiltered, allclose, plt):
     """Jumping the host memory to its final state gives the logits of playing every element.
 
     With rate neurons the hidden layer is a function of the memory and the
     last element only, so the two schedules agree to float precision; the
     jump runs settle + window steps per sequence instead of the elements too.
     """
-    spec, params, x, _ = untrained
-    # unfiltered: a readout lowpass would carry what came before the window into it
-    unfiltered = dict(spec, readout_synapse=None)
-    dspec, dparams = deployment.deploy(unfiltered, params, x, readout_steps=30)
+    spec, params, x, _ = unfiltered
+    dspec, dparams = deployment.deploy(spec, params, x, readout_steps=30)
     rates = dict(dspec, neuron_type="relu")
     stats = {}, {}
     jumped = training.run_sequences(rates, dparams, x, progress_bar=False, stats=stats[0])
