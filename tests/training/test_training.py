@@ -97,17 +97,20 @@ def test_train_command_evaluates_a_deployment(rng, tmp_path, capsys):
     path = tmp_path / "model.npz"
     training.save_model(path, result["spec"], result["params"])
     argv = ["train", "psdigits", "--load", str(path), "--evaluate-on", "nengo",
-            "--eval-sequences", "20", "--calibration-sequences", "20",
+            "--eval-sequences", "60", "--calibration-sequences", "20",
             "--steps-per-element", "4"]
     assert cli.main(argv) == 0
     lines = dict(line.split("=", 1) for line in capsys.readouterr().out.split()
                  if "=" in line)
-    assert lines["eval_sequences"] == "20"
+    assert lines["eval_sequences"] == "60"
     assert lines["preflight_problems"] == "0"
     assert lines["test_accuracy"] == f"{result['test_accuracy']:.6g}"
-    # nengo runs the deployed network NengoDL evaluated, spikes and all: the same
-    # classes, but for a sequence or two near a tie (float64 against float32)
-    assert float(lines["nengo_agreement_with_dl_spiking"]) >= 0.9
+    # nengo runs the deployed network NengoDL evaluated, spikes and all. This model
+    # (trained through a lowpass) holds its elements, 4 steps each, and is read at one
+    # step through a 20 ms lowpass: its spikes' phases, which differ between NengoDL's
+    # batches (every sequence from rest) and nengo's one run (voltages carried through
+    # the gaps), decide the class of the sequences near a tie: 0.90 of these 60 agree
+    assert float(lines["nengo_agreement_with_dl_spiking"]) >= 0.85
     assert float(lines["nengo_test_accuracy"]) == pytest.approx(
         float(lines["deployed_spiking_test_accuracy"]), abs=0.1)
     assert float(lines["nengo_test_accuracy"]) > 0.5  # well above chance (0.1)
