@@ -55,3 +55,11 @@ def test_decomposition_rejects_an_unknown_row(tiny):
     with pytest.raises(ValidationError) as info:
         loihi_deployment.run_decomposition(spec, params, x, x, y, rows=["nengo", "gpu"])
     assert info.value.attr == "rows"
+
+
+def test_decomposition_needs_a_windowed_model(tiny):
+    """A model trained through a readout lowpass has no window to decompose."""
+    spec, params, x, y = tiny
+    with pytest.raises(ValidationError, match="lowpass") as info:
+        loihi_deployment.run_decomposition(dict(spec, readout_synapse=0.005), params, x, x, y)
+    assert info.value.attr == "readout_steps"
