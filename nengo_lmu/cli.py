@@ -33,6 +33,10 @@ COMMAND_NEEDS = {
     "bench training": "nengo_dl",
     "bench throughput": "nengo_dl",
     "bench loihi-mapping": "nengo_loihi",
+    "bench loihi-deployment": "nengo_loihi",
+    "bench keras-lmu-convert": "nengo_dl",
+    # a saved Keras model needs TensorFlow to load (keras-lmu is checked next)
+    "convert": "tensorflow",
 }
 
 

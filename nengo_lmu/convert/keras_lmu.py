@@ -30,13 +30,8 @@ ACTIVATIONS = {"relu": "relu", "tanh": "tanh"}
 
 
 def _keras_lmu():
-    try:
-        import keras_lmu  # pylint: disable=import-outside-toplevel
-    except ImportError as error:
-        raise ImportError(
-            "Converting a KerasLMU model needs keras-lmu: pip install keras-lmu"
-        ) from error
-    return keras_lmu
+    # a missing keras-lmu raises MissingExtraError, one line naming its extra
+    return import_backend_module("keras_lmu", "Converting a KerasLMU model")
 
 
 def load_keras_model(path):
