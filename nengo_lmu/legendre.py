@@ -190,8 +190,19 @@ def impulse_response(order, theta, dt, n_steps, method="zoh"):
     """
     n_steps = check_param(N_STEPS, n_steps)
     Ad, Bd = discretize(*legendre_ab(order, theta), dt, method=method)
-    H = np.empty((n_steps, Ad.shape[0]))
-    state = Bd[:, 0]
+    return matrices_impulse_response(Ad, Bd, n_steps)[:, :, 0]
+
+
+def matrices_impulse_response(Ad, Bd, n_steps):
+    """``Ad**k @ Bd`` for ``k`` in ``0 .. n_steps - 1``: ``(n_steps,) + Bd.shape``.
+
+    The response of any discrete system ``m[t] = Ad m[t-1] + Bd u[t]`` (for
+    example a memory's matrices as built, block-diagonal over its input
+    dimensions); `impulse_response` is the Legendre memory's.
+    """
+    Bd = np.asarray(Bd, dtype=float).reshape(len(Ad), -1)
+    H = np.empty((n_steps,) + Bd.shape)
+    state = Bd
     for k in range(n_steps):
         H[k] = state
         state = Ad @ state

@@ -4,6 +4,8 @@ Each function returns options for a single simulator; nothing here changes
 nengo-loihi's defaults.
 """
 
+import functools
+
 import numpy as np
 from nengo.params import EnumParam
 
@@ -24,7 +26,23 @@ PES_ERROR_SCALE = NumberParam("pes_error_scale", low=0, low_open=True, optional=
 INPUT_ENCODINGS = ("on-off", "rectified")
 INPUT_ENCODING = EnumParam("input_encoding", values=INPUT_ENCODINGS)
 
-_RECTIFIED_INPUT_NEURONS = {}
+@functools.lru_cache(maxsize=None)
+def _rectified_input_class():
+    """The class of `rectified_input_neurons`, made once nengo-loihi is imported."""
+    import_backend_module("nengo_loihi")
+    # pylint: disable=import-outside-toplevel
+    from nengo_loihi.decode_neurons import OnOffDecodeNeurons
+
+    class RectifiedInputNeurons(OnOffDecodeNeurons):
+        """On/off input neurons without the 500 Hz baseline."""
+
+        def __init__(self, dt=0.001):
+            super().__init__(pairs_per_dim=1, dt=dt, is_input=True)
+            # the full rate at |v| = 1 from one neuron, none from its partner
+            self.gain = np.full(2, self.rate)
+            self.bias = np.zeros(2)
+
+    return RectifiedInputNeurons
 
 
 def rectified_input_neurons(dt=0.001):
@@ -41,22 +59,7 @@ def rectified_input_neurons(dt=0.001):
     subclass of nengo-loihi's own ``OnOffDecodeNeurons``: the chip side (the
     on/off axons and their weights) is nengo-loihi's, unchanged.
     """
-    if "class" not in _RECTIFIED_INPUT_NEURONS:
-        import_backend_module("nengo_loihi")
-        # pylint: disable=import-outside-toplevel
-        from nengo_loihi.decode_neurons import OnOffDecodeNeurons
-
-        class RectifiedInputNeurons(OnOffDecodeNeurons):
-            """On/off input neurons without the 500 Hz baseline."""
-
-            def __init__(self, dt=0.001):
-                super().__init__(pairs_per_dim=1, dt=dt, is_input=True)
-                # the full rate at |v| = 1 from one neuron, none from its partner
-                self.gain = np.full(2, self.rate)
-                self.bias = np.zeros(2)
-
-        _RECTIFIED_INPUT_NEURONS["class"] = RectifiedInputNeurons
-    return _RECTIFIED_INPUT_NEURONS["class"](dt=dt)
+    return _rectified_input_class()(dt=dt)
 
 
 def loihi_model(dt=0.001, decode_tau=0.0, input_encoding="on-off"):

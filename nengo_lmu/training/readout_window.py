@@ -24,6 +24,7 @@ import numpy as np
 from nengo.exceptions import ValidationError
 
 from nengo_lmu.backends import import_backend_module
+from nengo_lmu.legendre import matrices_impulse_response
 from nengo_lmu.params import IntParam
 from nengo_lmu.training.spec import recurrent_option
 
@@ -46,6 +47,12 @@ def settle_steps(spec):
     return int(spec.get("settle_steps", 0))
 
 
+def transform_matrix(conn):
+    """A connection's transform as an array (a ``Dense`` transform's ``init``, or the array)."""
+    transform = conn.transform
+    return np.asarray(getattr(transform, "init", transform), dtype=float)
+
+
 def memory_matrices(memory):
     """``(Ad, Bd)`` of an ideal `.LegendreMemory` as built: ``m[t] = Ad m[t-1] + Bd u[t]``.
 
@@ -60,8 +67,7 @@ def memory_matrices(memory):
     Ad = np.zeros((size, size))
     Bd = np.zeros((size, memory.size_in))
     for conn in memory.all_connections:
-        transform = conn.transform
-        matrix = np.asarray(transform.init if hasattr(transform, "init") else transform)
+        matrix = transform_matrix(conn)
         rows = conn.post.slice if hasattr(conn.post, "slice") else slice(None)
         if conn.pre is conn.post:
             Ad[rows, rows] = matrix
@@ -78,12 +84,7 @@ def final_states(memory, u):
     state, ``m[T] = sum_k Ad^k Bd u[T - k]``, in one product with the
     memory's impulse response (its matrices as built, `memory_matrices`).
     """
-    Ad, Bd = memory_matrices(memory)
-    steps = u.shape[1]
-    response = np.empty((steps,) + Bd.shape)  # Ad^k Bd, k = 0 .. steps - 1
-    response[0] = Bd
-    for k in range(1, steps):
-        response[k] = Ad @ response[k - 1]
+    response = matrices_impulse_response(*memory_matrices(memory), u.shape[1])
     return np.einsum("ntj,tij->ni", np.asarray(u, dtype=float)[:, ::-1], response)
 
 

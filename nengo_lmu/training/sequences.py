@@ -23,6 +23,7 @@ from nengo_lmu.training.readout_window import (
     final_states,
     readout_steps,
     settle_steps,
+    transform_matrix,
 )
 from nengo_lmu.training.spec import (
     build_model,
@@ -472,13 +473,9 @@ def memory_inputs(model, x):
     ``u = e_x x`` through the model's input connection (a windowed classifier
     has no ``hidden_to_memory`` or ``memory_to_memory`` term).
     """
-    def matrix(conn):
-        transform = conn.transform
-        return np.atleast_2d(np.asarray(getattr(transform, "init", transform), dtype=float))
-
     into_cell = next(c for c in model.net.connections if c.pre_obj is model.input)
-    encode = matrix(model.cell.cell_connections["input_to_memory"])
-    scale = matrix(into_cell)
+    encode = np.atleast_2d(transform_matrix(model.cell.cell_connections["input_to_memory"]))
+    scale = np.atleast_2d(transform_matrix(into_cell))
     if scale.size == 1:
         scale = scale.item() * np.eye(x.shape[-1])
     return np.asarray(x, dtype=float) @ (encode @ scale).T
