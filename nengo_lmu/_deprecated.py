@@ -46,6 +46,7 @@ MOVED = {
         "nengo_lmu.benchmarks.backend_networks",
         "nengo_lmu.benchmarks.batched",
     ),
+    "nengo_lmu.nir": ("nengo_lmu.convert.nir",),
 }
 
 

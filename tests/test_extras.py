@@ -54,7 +54,7 @@ def test_core_runs_without_tensorflow_and_the_backends(tmp_path):
             sim.run(0.05)
         assert all(np.all(np.isfinite(sim.data[p])) for p in probes)
         try:
-            from nengo_lmu.nir import NIRLIF, save_nir
+            from nengo_lmu.convert.nir import NIRLIF, save_nir
         except ImportError:
             pass
         else:

@@ -192,6 +192,9 @@ OLD_NAMES = [
     ("nengo_lmu.backend_bench", "run_backend_table", "nengo_lmu.benchmarks.backends"),
     ("nengo_lmu.backend_bench", "BENCH_NETWORKS", "nengo_lmu.benchmarks.backend_networks"),
     ("nengo_lmu.backend_bench", "compare_batched", "nengo_lmu.benchmarks.batched"),
+    ("nengo_lmu.nir", "export_nir", "nengo_lmu.convert.nir.to_nir"),
+    ("nengo_lmu.nir", "import_nir", "nengo_lmu.convert.nir.from_nir"),
+    ("nengo_lmu.nir", "NIRLIF", "nengo_lmu.convert.nir.neurons"),
 ]
 
 

@@ -1,4 +1,4 @@
-"""NIR export and import (`nengo_lmu.nir`)."""
+"""NIR export and import (`nengo_lmu.convert.nir`)."""
 
 import nengo
 import numpy as np
@@ -6,10 +6,10 @@ import pytest
 from nengo.exceptions import ValidationError
 
 import nengo_lmu
-import nengo_lmu.nir
+import nengo_lmu.convert.nir
 from nengo_lmu.metrics import nrmse
 from nengo_lmu.networks import LearnedReadout, LegendreMemory
-from nengo_lmu.nir import euler_tau, exact_tau, export_nir, import_nir, save_nir
+from nengo_lmu.convert.nir import euler_tau, exact_tau, export_nir, import_nir, save_nir
 
 nir = pytest.importorskip("nir")
 
@@ -258,7 +258,7 @@ def test_imported_runs_on_backend(Simulator, backend, seed, plt):
 
 
 def test_nirlif_rates_are_the_rates_it_fires_at():
-    neuron_type = nengo_lmu.nir.NIRLIF(dt=0.001)
+    neuron_type = nengo_lmu.convert.nir.NIRLIF(dt=0.001)
     J = np.linspace(1.01, 6, 30)
     predicted = neuron_type.rates(J[None, :], np.ones(30), np.zeros(30))[0]
     voltage, refractory, spikes, counted = (np.zeros(30) for _ in range(4))
@@ -274,14 +274,14 @@ def test_nirlif_rates_are_the_rates_it_fires_at():
 def test_nirlif_is_exported_as_lif(seed):
     with nengo.Network(seed=seed) as net:
         nengo.Node(size_in=1)
-        nengo.Ensemble(5, 1, neuron_type=nengo_lmu.nir.NIRLIF())
+        nengo.Ensemble(5, 1, neuron_type=nengo_lmu.convert.nir.NIRLIF())
     graph = export_nir(net)
     assert sum(isinstance(node, nir.LIF) for node in graph.nodes.values()) == 1
 
 
 def test_learned_readout_with_frozen_weights(seed, allclose):
     """A memory and a LearnedReadout, exported with the weights learned so far."""
-    neuron_type = nengo_lmu.nir.NIRLIF()
+    neuron_type = nengo_lmu.convert.nir.NIRLIF()
     with nengo.Network(seed=seed) as model:
         stim = nengo.Node(nengo.processes.WhiteSignal(1.0, high=5, rms=0.3, seed=seed))
         with nengo.Network(label="memory and readout") as both:
@@ -293,7 +293,7 @@ def test_learned_readout_with_frozen_weights(seed, allclose):
         probe = nengo.Probe(readout.output, synapse=None)
     with nengo_lmu.Simulator(model, backend="nengo", progress_bar=False) as sim:
         sim.run(0.5)
-        frozen = nengo_lmu.nir.frozen_weights(sim, both)
+        frozen = nengo_lmu.convert.nir.frozen_weights(sim, both)
         graph = export_nir(both, model=sim.model, weights=frozen, outputs=[readout.output])
     assert len(frozen) == len(readout.learned_connections)
     # it learned something (the weights start at 0)
@@ -420,7 +420,7 @@ def test_import_integrators_follow_nir(seed, allclose):
 
 def test_nirif_steps_as_nir():
     """`NIRIF`: Euler steps of dv/dt = J, reset to 0, negative currents not rectified."""
-    neuron_type = nengo_lmu.nir.NIRIF()
+    neuron_type = nengo_lmu.convert.nir.NIRIF()
     J = np.array([250.0, 500.0, -250.0, 1500.0])  # 0.25 per step: exact in binary
     voltage, output = np.zeros(4), np.zeros(4)
     spikes = []
@@ -441,7 +441,7 @@ def test_nirif_steps_as_nir():
         counts += relu_out * 0.001
     assert counts.tolist() == [2, 5, 0, 15]
     # rectify=True (not NIR's): a negative current leaves the voltage alone
-    rectified, voltage = nengo_lmu.nir.NIRIF(rectify=True), np.zeros(4)
+    rectified, voltage = nengo_lmu.convert.nir.NIRIF(rectify=True), np.zeros(4)
     for _ in range(10):
         rectified.step(0.001, J, output, voltage)
     assert voltage[2] == 0 and np.allclose(voltage[:2], neuron_type_voltage(J[:2], 10))
@@ -472,7 +472,7 @@ def test_deployed_cell_with_nir_neurons(seed, allclose):
             probes = [nengo.Probe(net.outputs["output0_readout"], synapse=None)]
         outputs.append(run_all(model2, probes, 0.3)[0])
     (hidden,) = net.populations.values()
-    assert type(hidden.neuron_type) is nengo_lmu.nir.NIRIF  # noqa: E721
+    assert type(hidden.neuron_type) is nengo_lmu.convert.nir.NIRIF  # noqa: E721
     assert nrmse(outputs[1], outputs[0]) > 0.1  # another reset, another network
 
     # NIR's equations by hand, one Euler step each, from the graph's weights

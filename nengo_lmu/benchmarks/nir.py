@@ -3,7 +3,7 @@
 ``--network memory`` (the default): an order-6 spiking `.LegendreMemory`
 (theta 1 s, `.NIRLIF` neurons: ``nengo.LIF(tau_ref=0, min_voltage=-np.inf)``
 with decoders for their whole-step rates) is run on nengo on 1 Hz white
-noise beside the ideal memory, exported with `nengo_lmu.nir.save_nir`, and
+noise beside the ideal memory, exported with `nengo_lmu.convert.nir.save_nir`, and
 run on the same input in Norse by `nengo_lmu.benchmarks.nir_norse` in the
 consumer environment (``make nir-check`` creates it: torch and TensorFlow
 cannot share a process). Printed: the decoded state's NRMSE of the Norse
@@ -38,7 +38,7 @@ from nengo_lmu.benchmarks.nir_cell import run_cell_bench
 from nengo_lmu.benchmarks.nir_consumer import graph_path, run_consumer
 from nengo_lmu.metrics import nrmse
 from nengo_lmu.networks import LegendreMemory
-from nengo_lmu.nir import NIRLIF, _nir, save_nir  # _nir: the message that says how to install it
+from nengo_lmu.convert.nir import NIRLIF, nir_package, save_nir
 from nengo_lmu.simulator import Simulator
 from nengo_lmu.utils.commands import (
     add_common,
@@ -86,7 +86,7 @@ def start_at_rest(model, memory, dt=DT):
 def run_nir_bench(args):
     graph_path(args)  # before the run
     try:
-        _nir()
+        nir_package()
     except ImportError as error:
         sys.exit(f"nengo-lmu: error: {error}")
     if args.network == "deployed-cell":

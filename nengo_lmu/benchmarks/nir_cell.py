@@ -4,11 +4,11 @@ The psdigits `.LMUCell` (the recipe of `nengo_lmu.training.recipes`, trained
 for ``--epochs`` or loaded from ``--model``) is deployed for spikes by
 `nengo_lmu.training.deployment.deploy` (each element held 10 steps, the
 hidden layer ``SpikingRectifiedLinear`` at up to 200 Hz, the ideal memory
-on the host, a lowpass readout), exported with `nengo_lmu.nir.save_nir`
+on the host, a lowpass readout), exported with `nengo_lmu.convert.nir.save_nir`
 (the memory as NIR's ``I``, the hidden layer as ``IF``, the readout as
 ``LI``) and run on the same test sequences, each from the initial state:
 
-- on nengo with nengo's neurons (`nengo_lmu.nir.import_nir`, which gives the
+- on nengo with nengo's neurons (`nengo_lmu.convert.nir.import_nir`, which gives the
   deployed network's output exactly);
 - on nengo with NIR's ``IF`` (``import_nir(..., nengo_neurons=False)``,
   `.NIRIF`: reset to 0, the current not rectified), what a consumer runs;
@@ -26,7 +26,7 @@ import nengo
 import numpy as np
 
 from nengo_lmu.benchmarks.nir_consumer import graph_path, run_consumer
-from nengo_lmu.nir import NIRIF, import_nir, save_nir
+from nengo_lmu.convert.nir import NIRIF, import_nir, save_nir
 from nengo_lmu.simulator import Simulator
 from nengo_lmu.training.deployment import deploy
 from nengo_lmu.training.fit import train_classifier
