@@ -30,7 +30,7 @@ from nengo_lmu.demos.learn_product import run_product_learning_demo
 from nengo_lmu.demos.mackey_glass import run_mackey_glass_demo
 from nengo_lmu.exceptions import DemoInterrupted, LoihiPreflightError, ModelFileError
 from nengo_lmu.loihi import check_loihi_ready
-from nengo_lmu.nir import import_nir, save_nir
+from nengo_lmu.convert.nir import import_nir, save_nir
 from nengo_lmu.networks import LearnedReadout, LegendreMemory, LMUCell
 from nengo_lmu.principle3 import continuous_principle3, discrete_principle3
 from nengo_lmu.training.checkpoint import load_checkpoint, save_checkpoint
@@ -395,6 +395,9 @@ CLI_CASES = [
     ("bench-keras-lmu-convert-parts-unknown", ["bench", "keras-lmu-convert", "--parts", "nope"], "--parts"),
     ("gui-port-negative", ["gui", "--port", "-1"], "--port"),
     ("convert-keras-lmu-model-missing", ["convert", "keras-lmu", "/nonexistent.keras", "--save", "/tmp/m.npz"], "path"),
+    # checked by the parser, before keras-lmu (and TensorFlow) are imported or the file is read
+    ("convert-keras-lmu-dt-zero", ["convert", "keras-lmu", "/nonexistent.keras", "--save", "/tmp/m.npz", "--dt", "0"], "--dt"),
+    ("convert-keras-lmu-n-steps-zero", ["convert", "keras-lmu", "/nonexistent.keras", "--save", "/tmp/m.npz", "--n-steps", "0"], "--n-steps"),
 ]
 
 

@@ -4,7 +4,7 @@ import sys
 
 from nengo_lmu.convert.keras_lmu import from_keras_lmu, load_keras_model
 from nengo_lmu.training.spec import save_model
-from nengo_lmu.utils.commands import add_common, check_output_path
+from nengo_lmu.utils.commands import add_common, check_output_path, positive_float, positive_int
 
 
 def cmd_convert_keras_lmu(args):
@@ -30,8 +30,8 @@ def register(subparsers):
     keras.add_argument("model", help="the saved Keras model (.keras, .h5 or SavedModel folder)")
     keras.add_argument("--save", required=True, metavar="PATH",
                        help="where to save the nengo-lmu model (.npz)")
-    keras.add_argument("--n-steps", type=int, default=None,
+    keras.add_argument("--n-steps", type=positive_int, default=None,
                        help="steps per sequence, if the model's input has no fixed length")
-    keras.add_argument("--dt", type=float, default=0.001,
+    keras.add_argument("--dt", type=positive_float, default=0.001,
                        help="seconds per step (the window is KerasLMU's theta times dt)")
     keras.set_defaults(func=cmd_convert_keras_lmu)
