@@ -89,7 +89,14 @@ def Simulator(network, backend=None, **kwargs):
         check_loihi_ready(network, dt=kwargs.get("dt", 0.001))
         kwargs.setdefault("target", LOIHI_TARGETS[backend])
 
-    with warnings.catch_warnings():
-        # NengoDL warns on every CPU-only machine; it is not news to our users
-        warnings.filterwarnings("ignore", message="No GPU support detected")
-        return module.Simulator(network, **kwargs)
+    precision = nengo.rc.get("precision", "bits")
+    try:
+        with warnings.catch_warnings():
+            # NengoDL warns on every CPU-only machine; it is not news to our users
+            warnings.filterwarnings("ignore", message="No GPU support detected")
+            return module.Simulator(network, **kwargs)
+    finally:
+        # NengoDL sets nengo's precision to its own (32 bits) while it builds and
+        # sets it back only after a build that succeeds: a failed or interrupted
+        # build would leave every later nengo build of the process at 32 bits
+        nengo.rc.set("precision", "bits", precision)

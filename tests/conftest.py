@@ -38,6 +38,14 @@ DEFAULT_BACKENDS = "nengo,dl,loihi-sim"
 EXTRA_MARKERS = {"dl": ("nengo_dl", "dl"), "loihi": ("nengo_loihi", "loihi")}
 # a folder of tests/ whose every test needs an extra -> its marker
 EXTRA_FOLDERS = {"training": "dl"}
+
+# progressbar2 (NengoDL's build bars) keeps the sys.stdout and sys.stderr that are
+# current when its ``progressbar.utils`` is first imported (its ``streams``), for
+# good: first imported inside a test that captures output (a command that imports
+# NengoDL), it writes every later bar to that test's closed capture file ("I/O
+# operation on closed file"). Imported here, it keeps the session's streams.
+if importlib.util.find_spec("progressbar") is not None:
+    importlib.import_module("progressbar.utils")
 TESTS = pathlib.Path(__file__).parent
 _BACKEND_ID = re.compile(
     r"-?backend=(?:%s)"

@@ -33,6 +33,24 @@ def test_nengo_and_dl_agree(seed, allclose):
     assert allclose(outputs["dl"], outputs["nengo"], atol=1e-5, rtol=0)
 
 
+class _BrokenEncoders(nengo.dists.Distribution):
+    """Encoders whose sampling fails: a build that stops halfway."""
+
+    def sample(self, n, d=None, rng=np.random):
+        raise RuntimeError("these encoders cannot be sampled")
+
+
+@pytest.mark.dl
+def test_failed_dl_build_leaves_nengo_precision_alone():
+    """NengoDL builds at 32 bits and restores nengo's precision only after a build that succeeds."""
+    before = nengo.rc.get("precision", "bits")
+    with nengo.Network() as net:
+        nengo.Ensemble(5, 1, encoders=_BrokenEncoders())
+    with pytest.raises(RuntimeError, match="cannot be sampled"):
+        nengo_lmu.Simulator(net, backend="dl", progress_bar=False)
+    assert nengo.rc.get("precision", "bits") == before == "64"
+
+
 def test_unknown_backend_lists_valid_ones():
     model, _ = make_memory_model(0)
     with pytest.raises(ValidationError, match="'nengo', 'dl', 'loihi-sim', 'loihi'") as info:
