@@ -38,12 +38,15 @@ def test_fit_save_reload_and_plain_nengo(rng, tmp_path, allclose, plt):
     ("tanh", dict(hidden_to_hidden=True)),
     ("tanh", dict(hidden_to_hidden=False, hidden_to_memory=True)),
     ("relu", dict(memory_to_memory=True)),
+    # the hidden state's rates (up to 1 / tau_ref) keep it firing through the inhibition
+    ("lif-rate", dict(hidden_to_hidden=True)),
 ])
 def test_run_sequences_restarts_every_recurrent_state(neuron_type, options, rng, allclose):
     """Each sequence of a run starts from zero state, as in NengoDL's batches.
 
-    Inhibited, tanh neurons output ``-1 / tau_ref``, not 0, and a memory that
-    reads itself reads the last sequence's state at the next one's start.
+    Inhibited, tanh neurons output ``-1 / tau_ref``, not 0; LIF neurons that
+    excite one another may not stop; a memory that reads itself reads the
+    last sequence's state at the next one's start.
     """
     x = rng.uniform(-1, 1, (4, 8, 2)).astype(np.float32)
     spec = training.make_spec("regress", 8, 2, 3, units=6, order=4, seed=1,
