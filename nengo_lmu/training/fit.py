@@ -118,8 +118,9 @@ def fit(
 
     ``mode="parallel"`` trains a feedforward model as one NengoDL step per
     sequence (a classifier) or per time step (a regressor, whose batches are
-    then ``batch_size`` time steps drawn from all sequences;
-    `nengo_lmu.training.parallel`), each training step compiled by XLA;
+    then ``batch_size`` time steps drawn from all sequences, each with its
+    history window if the cell learns theta; `nengo_lmu.training.parallel`),
+    each training step compiled by XLA (not with a learned theta);
     ``"steps"`` steps through every element; ``"auto"`` (the default) is
     parallel wherever it applies. Either way the params are those of
     `build_model`'s step-by-step model. ``dropout`` (parallel only) drops
