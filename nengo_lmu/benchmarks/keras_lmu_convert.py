@@ -11,6 +11,9 @@ its window started ``--shrink`` times shorter than the sequence, learned
 fixed and the full window fixed. ``delay``: the same on a delay task whose
 output is the memory's own estimate of ``u(t - theta)``, so that theta is the
 only parameter and the best window is the delay (`train_delay_window`).
+``delay-fit``: the same delay task learned by a whole regressor (hidden layer
+and readout trained with theta, `nengo_lmu.training.fit`), in parallel over
+time and step by step (`run_delay_fit`).
 """
 
 import nengo
@@ -24,13 +27,14 @@ from nengo_lmu.networks import LMUCell
 from nengo_lmu.params import check_param, SEED
 from nengo_lmu.trainable_theta import learned_theta
 from nengo_lmu.training import evaluate_classifier, fit, make_spec, predict
+from nengo_lmu.training.parallel import parallel_predict
 from nengo_lmu.training.deployment import evaluate
 from nengo_lmu.training.recipes import load_dataset
 from nengo_lmu.utils.commands import (
     add_common, choice_list, format_table, positive_float, positive_int, print_metrics,
 )
 
-PARTS = ("convert", "theta", "delay")
+PARTS = ("convert", "theta", "delay", "delay-fit")
 
 
 def run_convert(data, units=128, order=64, epochs=8, batch_size=32, learning_rate=3e-3,
@@ -169,6 +173,47 @@ def run_delay(seed=0, order=6, delay=16, shrink=4.0, epochs=20):
     return rows, metrics
 
 
+def run_delay_fit(seed=0, units=16, order=6, delay=16, shrink=4.0, epochs=10,
+                  learning_rate=0.01, batch_steps=32, batch_sequences=4, n_train=64):
+    """A regressor learning the delay task's window, in parallel and step by step.
+
+    The model is a feedforward `.LMUCell` (``units`` rectified-linear units,
+    an order-``order`` memory started at ``delay / shrink``) and a linear
+    readout, all trained with theta by `nengo_lmu.training.fit` (Adam
+    ``learning_rate``) on ``n_train`` sequences: in parallel, in batches of
+    ``batch_steps`` time steps; step by step, in batches of
+    ``batch_sequences`` sequences; and, for reference, the window fixed at
+    ``delay / shrink`` and at the delay (in parallel). Returns rows
+    ``(window, training, s/epoch, end theta steps, final training loss,
+    test NRMSE)`` (32 new sequences) and the metrics (a dict).
+    """
+    dt = 0.001
+    x, y = delay_task(np.random.RandomState(seed), n=n_train, delay=delay)
+    x_test, y_test = delay_task(np.random.RandomState(seed + 1), delay=delay)
+    start = delay * dt / shrink
+    runs = ((f"learned, from delay/{shrink:g}", start, True, "parallel"),
+            (f"learned, from delay/{shrink:g}", start, True, "steps"),
+            (f"fixed, delay/{shrink:g}", start, False, "parallel"),
+            ("fixed, the delay", delay * dt, False, "parallel"))
+    rows, metrics = [], {}
+    for label, theta, learn, mode in runs:
+        spec = make_spec("regress", x.shape[1], 1, 1, units, order, theta=theta, seed=seed,
+                         trainable_theta=learn, hidden_to_hidden=False)
+        batch_size = batch_steps if mode == "parallel" else batch_sequences
+        params, info = fit(spec, x, y, epochs, batch_size=batch_size,
+                           learning_rate=learning_rate, mode=mode, progress_bar=False)
+        out = parallel_predict(spec, params, x_test, batch_size=batch_steps)
+        nrmse = float(np.sqrt(np.mean((out - y_test) ** 2)) / np.std(y_test))
+        end = float(params["theta"]) if learn else theta
+        per_epoch = info["seconds"] / epochs
+        rows.append([label, mode, f"{per_epoch:.2f}", f"{end / dt:.1f}",
+                     f"{info['losses'][-1]:.4f}", f"{nrmse:.3f}"])
+        key = f"{label.replace(' ', '_').replace(',', '')}_{mode}"
+        metrics.update({f"{key}_theta_steps": end / dt, f"{key}_test_nrmse": nrmse,
+                        f"{key}_seconds_per_epoch": per_epoch})
+    return rows, metrics
+
+
 def run(args):
     data = load_dataset("psdigits")
     common = dict(units=args.units, order=args.order, epochs=args.epochs,
@@ -188,6 +233,11 @@ def run(args):
         rows, metrics = run_delay(seed=args.seed, shrink=args.shrink)
         print(format_table(["window", "theta (steps)", "test NRMSE"], rows))
         print_metrics(metrics)
+    if "delay-fit" in args.parts:
+        rows, metrics = run_delay_fit(seed=args.seed, shrink=args.shrink)
+        print(format_table(["window", "training", "s/epoch", "theta (steps)",
+                            "training loss", "test NRMSE"], rows))
+        print_metrics(metrics)
 
 
 def register(benches):
@@ -196,7 +246,9 @@ def register(benches):
         "keras-lmu-convert",
         help="a psdigits model trained in KerasLMU, converted and run with spikes on nengo "
         "and loihi-sim (part convert); a window started too short, learned against fixed "
-        "(parts theta, on psdigits, and delay, on a delay task); needs: pip install nengo-lmu[bench]",
+        "(parts theta, on psdigits, and delay, on a delay task; delay-fit, the delay task "
+        "learned by a whole regressor in parallel and step by step); needs: pip install "
+        "nengo-lmu[bench]",
     )
     add_common(sub)  # --backend is not used: the convert part names its own
     sub.add_argument("--parts", type=choice_list(list(PARTS), "parts"), default=list(PARTS),

@@ -36,6 +36,8 @@ from nengo_lmu.training.parallel import (
     parallel_params,
     parallel_predict,
     resolve_mode,
+    window_batches,
+    windowed,
 )
 from nengo_lmu.training.sequences import (
     accuracy,
@@ -116,8 +118,9 @@ def fit(
 
     ``mode="parallel"`` trains a feedforward model as one NengoDL step per
     sequence (a classifier) or per time step (a regressor, whose batches are
-    then ``batch_size`` time steps drawn from all sequences;
-    `nengo_lmu.training.parallel`), each training step compiled by XLA;
+    then ``batch_size`` time steps drawn from all sequences, each with its
+    history window if the cell learns theta; `nengo_lmu.training.parallel`),
+    each training step compiled by XLA (not with a learned theta);
     ``"steps"`` steps through every element; ``"auto"`` (the default) is
     parallel wherever it applies. Either way the params are those of
     `build_model`'s step-by-step model. ``dropout`` (parallel only) drops
@@ -172,7 +175,8 @@ def fit(
     check_spec_shape(spec, x)
     targets = y[:, None, None] if classify else y.astype(np.float32)
     per_step = mode == "parallel" and not classify  # a sample per time step
-    n = (len(x) * (x.shape[1] if per_step else 1) // batch_size) * batch_size
+    n_samples = len(x) * (x.shape[1] if per_step else 1)
+    n = (n_samples // batch_size) * batch_size
     if n == 0:  # before building anything
         raise ValidationError(
             f"Needs at least one batch of {batch_size} "
@@ -190,12 +194,15 @@ def fit(
     import tensorflow as tf  # pylint: disable=import-outside-toplevel  # after the checks
 
     tf.random.set_seed(spec["seed"])
+    lazy = mode == "parallel" and windowed(spec)  # each batch's windows built when fed
     if mode == "parallel":
         model = build_parallel_model(spec, params=params, dropout=dropout)
         precompute = time.perf_counter()
-        x, unroll = parallel_inputs(spec, x), 1
+        unroll = 1
+        if not lazy:
+            x = parallel_inputs(spec, x)
         precompute = time.perf_counter() - precompute
-        if per_step:  # its memory state holds the history
+        if per_step and not lazy:  # its memory state holds the history
             x = x.reshape(-1, 1, x.shape[2])
             targets = targets.reshape(-1, 1, targets.shape[2])
     else:
@@ -212,6 +219,13 @@ def fit(
                 epochs_done=0, losses=[], checkpoint=checkpoint)
     # SIGTERM and SIGHUP stop a training as Ctrl-C does, with its params kept
     with nengo_dl_sim(model, batch_size, unroll) as sim, stop_signals():
+
+        def data(order):
+            """``sim.fit``'s ``x`` and ``y``: the samples ``order``, in that order."""
+            if lazy:
+                return window_batches(sim, model, x, order, batch_size, targets), None
+            return {model.input: x[order]}, {model.probe: targets[order]}
+
         if classify:
             loss = tf.losses.SparseCategoricalCrossentropy(from_logits=True)
         else:
@@ -229,20 +243,18 @@ def fit(
         try:
             if max_batches is not None:
                 keep = max_batches * batch_size
-                order = _epoch_order(spec["seed"], 0, len(x), n)
-                reps = int(np.ceil(keep / n))
-                xs = np.concatenate([x[order]] * reps)[:keep]
-                ts = np.concatenate([targets[order]] * reps)[:keep]
-                history = sim.fit({model.input: xs}, {model.probe: ts}, epochs=1, verbose=0,
-                                  callbacks=[timer], shuffle=False)
+                order = _epoch_order(spec["seed"], 0, n_samples, n)
+                order = np.concatenate([order] * int(np.ceil(keep / n)))[:keep]
+                history = sim.fit(*data(order), epochs=1, verbose=0, callbacks=[timer],
+                                  shuffle=False)
                 info["losses"].append(float(history.history["loss"][-1]))
             else:
                 for epoch in range(info["epochs_done"], epochs):
-                    order = _epoch_order(spec["seed"], epoch, len(x), n)
+                    order = _epoch_order(spec["seed"], epoch, n_samples, n)
                     if getattr(model, "dropout", None) is not None:
                         model.dropout.batch.assign(epoch * batches_per_epoch)
-                    history = sim.fit({model.input: x[order]}, {model.probe: targets[order]},
-                                      epochs=1, verbose=0, callbacks=[timer], shuffle=False)
+                    history = sim.fit(*data(order), epochs=1, verbose=0, callbacks=[timer],
+                                      shuffle=False)
                     info["losses"].append(float(history.history["loss"][-1]))
                     info["epochs_done"] = epoch + 1
                     if checkpoint is not None:

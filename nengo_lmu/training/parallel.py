@@ -30,11 +30,25 @@ history), so batches are drawn over time steps.
 A readout through a lowpass reads earlier hidden states too, not only the
 current one: such a model trains step by step.
 
-A classifier whose cell learns its window (``trainable_theta``) trains in
-parallel too, but its kernel depends on ``theta``: the parallel model takes
-the sequences themselves and computes the final states in every batch
-(`theta_kernel_layer`), without XLA. A regressor that learns its window
-trains step by step.
+A cell that learns its window (``trainable_theta``) trains in parallel too,
+but its kernel depends on ``theta``, so its states cannot be computed before
+training: the parallel model takes the inputs themselves and computes the
+states in every batch (`theta_kernel_layer`), without XLA. A classifier's
+sample is its whole sequence. A regressor's is still one time step ``t``,
+which carries its history window, the sequence up to ``t`` zero-padded in
+front to ``n_steps`` elements: the same layer, the same product with the
+reversed kernel, gives ``m[t] = sum_k K[k] u[t - k]`` exactly, with the
+one-step network (and so the params) of every other parallel model. The
+windows of a data set would take ``n * n_steps**2 * size_in`` floats (6.4 GB
+for the Mackey-Glass benchmark's 64 series of 5000 steps), so they are never
+stored: `window_batches` cuts each batch's windows from a strided view of the
+padded sequences as NengoDL asks for it (a ``keras.utils.Sequence``), one
+batch of ``batch_size * n_steps * size_in`` floats at a time. Whole
+sequences per sample, with a causal convolution in the layer, would save the
+windows' arithmetic, but the one-step hidden network would then have to be
+applied at every step inside one NengoDL step: a Keras re-implementation of
+the hidden ensemble and its neuron types, no longer the Nengo objects whose
+params `parallel_params` reads.
 """
 
 import nengo
@@ -73,12 +87,6 @@ def parallel_problem(spec):
     for name, default, reason in _RECURRENT:
         if options.get(name, default):
             return name, f"{name}=True: {reason}"
-    if options.get("trainable_theta", False) and spec["task"] != "classify":
-        return "trainable_theta", (
-            "trainable_theta=True in a regressor: every time step's memory state "
-            "depends on the learned theta, and the parallel regressor's batches are "
-            "single time steps (the parallel classifier learns theta)"
-        )
     if spec.get("readout_bias", False):
         return "readout_bias", "the readout has a bias (a converted KerasLMU model)"
     if spec["readout_synapse"] is not None:
@@ -132,13 +140,14 @@ def _learns_theta(spec):
 
 
 def theta_kernel_layer(spec, theta):
-    """A Keras layer that computes final memory states from whole sequences, learning theta.
+    """A Keras layer that computes memory states from sequences or windows, learning theta.
 
-    A classifier whose cell learns its window (``trainable_theta``) cannot
-    have its memory states computed before training: its kernel ``K[k] =
-    Ad^k Bd`` depends on ``theta``. This layer takes each input dimension's
-    sequence ``(batch, size_in * n_steps)`` and returns its final state
-    ``(batch, size_in * order)``, the product with the reversed kernel, which
+    A cell that learns its window (``trainable_theta``) cannot have its
+    memory states computed before training: its kernel ``K[k] = Ad^k Bd``
+    depends on ``theta``. This layer takes each input dimension's sequence
+    (a classifier's) or history window (a regressor's time step: see
+    `history_windows`), ``(batch, size_in * n_steps)``, and returns its last
+    state ``(batch, size_in * order)``, the product with the reversed kernel, which
     it computes at every call from its weight ``log_theta``
     (`nengo_lmu.trainable_theta.discretize_tf` and ``kernel_tf``): the
     gradient reaches ``theta`` through the discretization and the kernel's
@@ -176,9 +185,9 @@ class ParallelModel:
         Each input dimension's memory state before ``e_x``, then the element
         itself (``size_in * (order + 1)``; see `parallel_inputs`): the final
         state and the last element of a classifier, one time step's of a
-        regressor. A classifier that learns theta takes each input
-        dimension's whole sequence instead of its state (``size_in *
-        (n_steps + 1)``).
+        regressor. A cell that learns theta takes each input dimension's
+        whole sequence (a classifier) or history window (a regressor's time
+        step) instead of its state (``size_in * (n_steps + 1)``).
     hidden : nengo.Ensemble
     output : nengo.Node
     probe : nengo.Probe
@@ -349,15 +358,87 @@ def parallel_predict(spec, params, x, batch_size=100):
     step (10000 psFashion sequences take seconds: no progress bar).
     """
     pmodel = build_parallel_model(spec, params)
-    inputs = parallel_inputs(spec, x)
-    n_sequences, n_steps = inputs.shape[:2]
-    inputs = inputs.reshape(n_sequences * n_steps, 1, inputs.shape[2])
-    n = len(inputs)
+    x = np.asarray(x, dtype=np.float32)
+    n_sequences, n_steps = x.shape[:2]
+    per_step = spec["task"] != "classify"
+    n = n_sequences * (n_steps if per_step else 1)
     batch_size = min(check_param(BATCH_SIZE, batch_size), n)
     with nengo_dl_sim(pmodel, batch_size, 1) as sim:
-        out = sim.predict({pmodel.input: pad_batches(inputs, batch_size)}, verbose=0)
+        if windowed(spec):
+            # the last batch filled up with the first time steps again
+            samples = np.arange(n + -n % batch_size) % n
+            data = window_batches(sim, pmodel, x, samples, batch_size)
+        else:
+            inputs = parallel_inputs(spec, x).reshape(n, 1, -1)
+            data = {pmodel.input: pad_batches(inputs, batch_size)}
+        out = sim.predict(data, verbose=0)
     out = np.asarray(out[pmodel.probe][:n, -1])
-    return out if spec["task"] == "classify" else out.reshape(n_sequences, n_steps, -1)
+    return out.reshape(n_sequences, n_steps, -1) if per_step else out
+
+
+def windowed(spec):
+    """Whether ``spec``'s parallel samples are time steps with their history windows.
+
+    A regressor whose cell learns theta: see `history_windows` and `window_batches`.
+    """
+    return _learns_theta(spec) and spec["task"] != "classify"
+
+
+def history_windows(x):
+    """``(n, steps, dims, steps)``: each time step's history window, of sequences ``x``.
+
+    Element ``[i, t, j]`` is ``x[i, t - steps + 1 .. t, j]``, zeros before
+    the start: the input whose product with the reversed kernel is the
+    memory state of step ``t``. A strided view of the padded sequences (``n
+    * (2 steps - 1) * dims`` floats), not a copy.
+    """
+    x = np.asarray(x, dtype=np.float32)
+    n, n_steps, size_in = x.shape
+    padded = np.concatenate([np.zeros((n, n_steps - 1, size_in), np.float32), x], axis=1)
+    return np.lib.stride_tricks.sliding_window_view(padded, n_steps, axis=1)
+
+
+def window_inputs(x, windows, samples):
+    """The parallel model's input for time steps ``samples`` of sequences ``x``.
+
+    ``samples`` index the ``n * steps`` time steps (sequence-major);
+    ``windows`` is ``history_windows(x)``. Returns ``(len(samples), 1,
+    size_in * (steps + 1))``: each dimension's window, then the element.
+    """
+    sequence, step = np.divmod(samples, x.shape[1])
+    return np.concatenate([windows[sequence, step].reshape(len(samples), -1),
+                           x[sequence, step]], axis=1)[:, None]
+
+
+def window_batches(sim, pmodel, x, samples, batch_size, targets=None):
+    """NengoDL's data for time steps ``samples`` of ``x``, each batch built when asked for.
+
+    A ``keras.utils.Sequence`` of ``len(samples) // batch_size`` batches for
+    ``sim.fit`` (with ``targets``, ``(n, steps, size_out)``) or
+    ``sim.predict`` (without) of `window_inputs`: the windows of a whole data
+    set are never stored (see the module's docstring).
+    """
+    tf = import_backend_module("tensorflow")
+    x = np.asarray(x, dtype=np.float32)
+    windows = history_windows(x)
+    n_steps = x.shape[1]
+    input_name, probe_name = sim.get_name(pmodel.input), sim.get_name(pmodel.probe)
+    # NengoDL takes the steps to run as data when the data comes batch by batch
+    one_step = np.ones((batch_size, 1), dtype=np.int32)
+
+    class WindowBatches(tf.keras.utils.Sequence):
+        def __len__(self):
+            return len(samples) // batch_size
+
+        def __getitem__(self, index):
+            batch = samples[index * batch_size:(index + 1) * batch_size]
+            inputs = {input_name: window_inputs(x, windows, batch), "n_steps": one_step}
+            if targets is None:
+                return inputs
+            sequence, step = np.divmod(batch, n_steps)
+            return inputs, {probe_name: targets[sequence, step][:, None]}
+
+    return WindowBatches()
 
 
 def memory_states(spec, x, convolution="fft"):
@@ -401,12 +482,18 @@ def parallel_inputs(spec, x, chunk=5000, convolution="fft"):
     ``convolution``) and every element, ``(n, steps, d)``. The memory has no
     trained parameter, so this is computed once, before training, rather
     than in every batch of every epoch; ``chunk`` sequences at a time bound
-    the memory it needs. A classifier that learns theta gets each input
-    dimension's sequence instead of its state (`theta_kernel_layer` computes
-    the state in every batch).
+    the memory it needs. A cell that learns theta gets each input
+    dimension's sequence (a classifier) or each step's history window (a
+    regressor: `history_windows`, ``n * steps**2 * dims`` floats, which
+    `nengo_lmu.training.fit` and `parallel_predict` build batch by batch
+    instead) in place of its state (`theta_kernel_layer` computes the state in
+    every batch).
     """
     x = np.asarray(x, dtype=np.float32)
     n, n_steps, size_in = x.shape
+    if windowed(spec):
+        return window_inputs(x, history_windows(x), np.arange(n * n_steps)).reshape(
+            n, n_steps, -1)
     if _learns_theta(spec):
         return np.concatenate([x.transpose(0, 2, 1).reshape(n, 1, -1), x[:, -1:]], axis=2)
     order = spec["order"]

@@ -195,9 +195,15 @@ def run_sequences(
     LIF neuron's voltage returns to zero, while nengo's
     ``SpikingRectifiedLinear`` rectifies its current and keeps its voltage,
     below threshold); at each sequence's first
-    step the memory state is cleared (a Node cancels ``Ad m``). Every part is
-    a Node or an Ensemble, so the model runs on ``nengo`` and ``loihi-sim``
-    (neither can reset its state between sequences cheaply). A deployed spec
+    step the memory state is cleared (a Node cancels ``Ad m``), and so is
+    what the cell's recurrent connections carry into it from the step before
+    (``hidden_to_hidden``, ``hidden_to_memory``, ``memory_to_memory``: Nodes
+    cancel it, see ``_cancel_carried_states``; inhibited tanh neurons output
+    ``-1 / tau_ref``, not 0), so that every sequence starts from zero state
+    as in `predict`'s batches. On ``loihi-sim`` and ``loihi`` the host does
+    not read the hidden layer: there the inhibition alone resets it. Every
+    part is a Node or an Ensemble, so the model runs on ``nengo`` and
+    ``loihi-sim`` (neither can reset its state between sequences cheaply). A deployed spec
     (`nengo_lmu.training.deployment.deploy`) holds each element for its
     ``steps_per_element`` steps, and a classifier's for its settle and
     readout steps after the last, with the memory held.
@@ -277,6 +283,7 @@ def run_sequences(
     model, reads = sequence_model(
         spec, params, x, gap_steps=gap_steps, delay_steps=delay_steps, stream=stream,
         neuron_type=neuron_type, rate_scale=rate_scale, readout_synapse=readout_synapse,
+        on_chip=on_loihi,
     )
     kwargs = {}
     if on_loihi:
@@ -369,13 +376,17 @@ def _capped(spikes, cap):
 
 
 def sequence_model(spec, params, x, gap_steps=2, delay_steps=0, stream=None,
-                   neuron_type=None, rate_scale=1.0, readout_synapse="spec"):
+                   neuron_type=None, rate_scale=1.0, readout_synapse="spec", on_chip=False):
     """The network of `run_sequences`: a model that plays ``x`` and resets between sequences.
 
     Parameters
     ----------
     spec, params, x, gap_steps, delay_steps, stream, neuron_type, rate_scale, readout_synapse
         As in `run_sequences` (``delay_steps`` an int).
+    on_chip : bool
+        Whether the hidden layer runs on Loihi (``loihi-sim``, ``loihi``):
+        then the host does not cancel what its recurrent connections carry
+        into a sequence's first step (the inhibition alone resets it).
 
     Returns
     -------
@@ -457,6 +468,7 @@ def sequence_model(spec, params, x, gap_steps=2, delay_steps=0, stream=None,
             inhibit_node, cell.hidden.neurons,
             transform=10 * strength * np.ones((spec["units"], 1)), synapse=None,
         )
+        _cancel_carried_states(model, starts, hold, on_chip=on_chip)
         model.net.config[model.probe].keep_history = True
     model.n_run_steps = len(schedule)
     ends = np.arange(n) * period + gap_steps + played_steps - 1 + delay_steps
@@ -465,6 +477,60 @@ def sequence_model(spec, params, x, gap_steps=2, delay_steps=0, stream=None,
     if spec["task"] == "classify":
         return model, ends
     return model, ends[:, None] - k * np.arange(steps)[::-1]
+
+
+def _cancel_carried_states(model, starts, hold, on_chip=False):
+    """Make the recurrent connections of ``model``'s cell read zero state at each sequence's start.
+
+    A connection with a one-step synapse delivers, at a sequence's first
+    step, its source's value from the step before, which the resets do not
+    clear: ``memory_to_memory`` reads the last sequence's memory; the
+    hidden neurons, inhibited, output ``-1 / tau_ref`` if they are tanh
+    (nengo's ``Tanh``, of models converted from KerasLMU), and with
+    ``hidden_to_hidden`` LIF neurons' rates (up to ``1 / tau_ref``) can keep
+    them firing through the inhibition. A Node feeds each such connection the
+    negative of its source's value at the steps before starts, through the
+    same transform and synapse, which cancels it (to float64 rounding; where
+    the inhibition worked it adds zeros). Tanh neurons' output is cancelled
+    into the cell's output while they are held too, so that a readout lowpass
+    sees zero there, as with rectified neurons. ``on_chip``: the hidden layer
+    runs on Loihi, where the host cannot read it every step; only the
+    memory's connection is cancelled. A feedforward cell gets no Node.
+    """
+    cell = model.cell
+    dt = model.spec["dt"]
+    before = {step - 1 for step in starts}
+    conns = cell.cell_connections
+    cancel = {}
+    if "memory_to_memory" in conns:
+        cancel[conns["memory_to_memory"]] = before
+    if not on_chip:
+        for role in ("hidden_to_hidden", "hidden_to_memory"):
+            if role in conns:
+                cancel[conns[role]] = before
+        rest = cell.hidden.neuron_type.rates(np.array([-1e3]), np.ones(1), np.zeros(1))
+        if np.any(rest != 0):
+            cancel[conns["hidden_to_output"]] = set(np.flatnonzero(hold).tolist())
+    rng = np.random.RandomState(model.spec["seed"])
+    for conn, steps in cancel.items():
+        transform = None  # (nengo's NoTransform)
+        if isinstance(conn.transform, nengo.transforms.Dense):
+            # an untrained model's weights are drawn at the build: fix them, for both paths
+            transform = conn.transform = conn.transform.sample(rng=rng)
+        negate = nengo.Node(_negate_at(steps, dt, conn.pre.size_out),
+                            size_in=conn.pre.size_out, label="cancel carried state")
+        nengo.Connection(conn.pre, negate, synapse=None)
+        nengo.Connection(negate, conn.post, transform=transform, synapse=conn.synapse)
+
+
+def _negate_at(steps, dt, size):
+    """A Node function: its input negated at ``steps`` (0 for the first), else zeros."""
+    zeros = np.zeros(size)
+
+    def negate(t, x):
+        return -x if int(round(t / dt)) - 1 in steps else zeros
+
+    return negate
 
 
 def memory_inputs(model, x):

@@ -10,7 +10,9 @@ from nengo_lmu.benchmarks.keras_lmu_convert import delay_loss, delay_task, train
 from nengo_lmu.legendre import impulse_response
 from nengo_lmu.networks import LMUCell
 from nengo_lmu.trainable_theta import discretize_tf, kernel_tf, learned_theta
+from nengo_lmu.training import parallel
 from nengo_lmu.training.parallel import parallel_predict, resolve_mode
+from nengo_lmu.training.sequences import nengo_dl_sim
 
 tf = pytest.importorskip("tensorflow")
 nengo_dl = pytest.importorskip("nengo_dl")
@@ -168,10 +170,86 @@ def test_parallel_classifier_learns_theta_as_step_by_step(rng):
                        atol=1e-4 * np.abs(logits).max())
 
 
-def test_parallel_regressor_refuses_trainable_theta():
-    spec = training.make_spec("regress", 10, 1, 1, units=4, order=4, trainable_theta=True,
-                              hidden_to_hidden=False)
-    assert resolve_mode(spec) == "steps"
-    with pytest.raises(ValidationError, match="mode='steps'") as info:
-        resolve_mode(spec, "parallel")
-    assert info.value.attr == "trainable_theta"
+def one_sgd_step(spec, params, x, y, mode, lr):
+    """The loss of one plain SGD step on all of ``x`` in ``mode``, and the params after it."""
+    n, n_steps = x.shape[:2]
+    if mode == "steps":
+        model = training.build_model(spec, params)
+        sim = nengo_dl_sim(model, n, 1)
+        data = {model.input: x}, {model.probe: y}
+    else:  # one batch of every time step
+        model = parallel.build_parallel_model(spec, params)
+        sim = nengo_dl_sim(model, n * n_steps, 1)
+        data = parallel.window_batches(sim, model, x, np.arange(n * n_steps), n * n_steps, y),
+    with sim:
+        sim.compile(tf.optimizers.SGD(lr), loss={model.probe: tf.losses.mse})
+        loss = sim.fit(*data, epochs=1, verbose=0).history["loss"][-1]
+        after = (training.get_params(sim, model) if mode == "steps"
+                 else parallel.parallel_params(sim, model))
+    return loss, after
+
+
+def test_parallel_regressor_learns_theta_as_step_by_step(rng):
+    """Time steps with their history windows: the same loss and gradients as the sequences."""
+    x = rng.uniform(-1, 1, (4, 10, 2)).astype(np.float32)
+    y = rng.uniform(-1, 1, (4, 10, 1)).astype(np.float32)
+    spec = training.make_spec("regress", 10, 2, 1, units=5, order=4, theta=0.006, seed=3,
+                              trainable_theta=True, hidden_to_hidden=False)
+    assert resolve_mode(spec) == "parallel"
+    start, _ = training.fit(spec, x, y, epochs=0, batch_size=4, mode="steps",
+                            progress_bar=False)
+    lr = 0.1
+    steps_loss, steps = one_sgd_step(spec, start, x, y, "steps", lr)
+    loss, ours = one_sgd_step(spec, start, x, y, "parallel", lr)
+    assert set(ours) == set(steps)
+    assert np.isclose(loss, steps_loss, rtol=1e-6)
+    # the gradients: SGD moves each parameter (log theta for theta) by -lr times its own
+    log = {key: np.log if key == "theta" else np.asarray for key in steps}
+    for key in steps:
+        moved = (log[key](steps[key]) - log[key](start[key])) / lr
+        assert np.allclose((log[key](ours[key]) - log[key](start[key])) / lr, moved,
+                           rtol=1e-4, atol=1e-5 * np.abs(moved).max()), key
+    assert abs(np.log(float(ours["theta"]) / 0.006)) > 1e-3  # the step moved theta
+    # the trained params are build_model's: the step-by-step model predicts the same
+    out = training.predict(spec, ours, x, batch_size=4)
+    assert np.allclose(parallel_predict(spec, ours, x, batch_size=7), out,
+                       atol=1e-5 * np.abs(out).max())
+    model = parallel.build_parallel_model(spec, ours)
+    with nengo_dl_sim(model, 4, 1) as sim:
+        back = parallel.parallel_params(sim, model)
+    for key, value in ours.items():
+        assert np.allclose(back[key], value, rtol=1e-6, atol=1e-7), key
+
+
+def test_history_windows_give_every_memory_state(rng):
+    """Each step's window times the reversed kernel is its state (the regressor's input)."""
+    spec = training.make_spec("regress", 12, 2, 1, units=4, order=5, theta=0.007,
+                              trainable_theta=True, hidden_to_hidden=False)
+    x = rng.uniform(-1, 1, (3, 12, 2)).astype(np.float32)
+    windows = parallel.history_windows(x)
+    assert windows.shape == (3, 12, 2, 12)
+    kernel = parallel.memory_kernel(spec)
+    assert np.allclose(windows @ kernel[::-1], parallel.memory_states(spec, x), atol=1e-6)
+    inputs = parallel.parallel_inputs(spec, x)
+    assert inputs.shape == (3, 12, 2 * 13)
+    assert np.array_equal(inputs[:, :, :24], windows.reshape(3, 12, 24))
+    assert np.array_equal(inputs[:, :, 24:], x)
+
+
+def test_parallel_regressor_moves_theta_toward_the_delay(rng):
+    """The delay task of `test_training_moves_theta_toward_the_delay`, by `fit` in parallel.
+
+    The hidden layer and readout train too; a window 4 times too short holds
+    little of ``u(t - delay)``, and the learned one lengthens toward it.
+    """
+    dt, delay = 0.001, 16
+    x, y = delay_task(rng, n=32, steps=64, delay=delay)
+    theta0 = delay * dt / 4
+    spec = training.make_spec("regress", 64, 1, 1, units=16, order=6, theta=theta0, seed=1,
+                              trainable_theta=True, hidden_to_hidden=False)
+    params, info = training.fit(spec, x, y, epochs=4, batch_size=32, learning_rate=0.01,
+                                progress_bar=False)
+    assert info["mode"] == "parallel"
+    learned = float(params["theta"])
+    assert abs(np.log(learned / (delay * dt))) < 0.5 * abs(np.log(theta0 / (delay * dt)))
+    assert info["losses"][-1] < 0.5 * info["losses"][0]

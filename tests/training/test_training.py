@@ -34,6 +34,30 @@ def test_fit_save_reload_and_plain_nengo(rng, tmp_path, allclose, plt):
     assert allclose(plain, trained[:6], atol=1e-4)
 
 
+@pytest.mark.parametrize("neuron_type, options", [
+    ("tanh", dict(hidden_to_hidden=True)),
+    ("tanh", dict(hidden_to_hidden=False, hidden_to_memory=True)),
+    ("relu", dict(memory_to_memory=True)),
+    # the hidden state's rates (up to 1 / tau_ref) keep it firing through the inhibition
+    ("lif-rate", dict(hidden_to_hidden=True)),
+])
+def test_run_sequences_restarts_every_recurrent_state(neuron_type, options, rng, allclose):
+    """Each sequence of a run starts from zero state, as in NengoDL's batches.
+
+    Inhibited, tanh neurons output ``-1 / tau_ref``, not 0; LIF neurons that
+    excite one another may not stop; a memory that reads itself reads the
+    last sequence's state at the next one's start.
+    """
+    x = rng.uniform(-1, 1, (4, 8, 2)).astype(np.float32)
+    spec = training.make_spec("regress", 8, 2, 3, units=6, order=4, seed=1,
+                              neuron_type=neuron_type, **options)
+    params, _ = training.fit(spec, x, np.zeros((4, 8, 3)), epochs=0, batch_size=4,
+                             mode="steps", progress_bar=False)
+    batched = training.predict(spec, params, x, batch_size=4)
+    plain = training.run_sequences(spec, params, x, backend="nengo", progress_bar=False)
+    assert allclose(plain, batched, atol=1e-5 * np.abs(batched).max())
+
+
 @pytest.mark.slow
 def test_spiking_counterpart_approaches_rates(rng):
     x, y = toy_data(rng, n=8)
