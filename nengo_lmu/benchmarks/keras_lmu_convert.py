@@ -25,6 +25,7 @@ from nengo_lmu.convert.keras_lmu import from_keras_lmu
 from nengo_lmu.legendre import impulse_response, legendre_readout
 from nengo_lmu.networks import LMUCell
 from nengo_lmu.params import check_param, SEED
+from nengo_lmu.simulator import Simulator
 from nengo_lmu.trainable_theta import learned_theta
 from nengo_lmu.training import evaluate_classifier, fit, make_spec, predict
 from nengo_lmu.training.parallel import parallel_predict
@@ -147,7 +148,8 @@ def train_delay_window(x, y, theta, order, dt=0.001, epochs=20, learning_rate=0.
         net.config[readout].trainable = False
         probe = nengo.Probe(out)
     history = []
-    with nengo_dl.Simulator(net, minibatch_size=batch_size, dt=dt, progress_bar=False) as sim:
+    with Simulator(net, backend="dl", minibatch_size=batch_size, dt=dt,
+                   progress_bar=False) as sim:
         sim.compile(tf.optimizers.Adam(learning_rate), loss={probe: tf.losses.mse})
         for _ in range(epochs):
             sim.fit({inp: x}, {probe: y}, epochs=1, verbose=0)
